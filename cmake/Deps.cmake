@@ -1,0 +1,30 @@
+# Dependencies that come from Debian. A missing one stops configuration with
+# the name of the apt package that provides it.
+find_package(PkgConfig)
+
+function(pvfuzz_require_lib var header lib apt)
+  find_path(${var}_INCLUDE_DIR ${header})
+  find_library(${var}_LIBRARY ${lib})
+  if(NOT ${var}_INCLUDE_DIR OR NOT ${var}_LIBRARY)
+    message(FATAL_ERROR "${header} / lib${lib} not found: apt-get install ${apt}")
+  endif()
+  add_library(${var} UNKNOWN IMPORTED GLOBAL)
+  set_target_properties(${var} PROPERTIES
+    IMPORTED_LOCATION "${${var}_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${${var}_INCLUDE_DIR}")
+endfunction()
+
+function(pvfuzz_require_program var name apt)
+  find_program(${var} ${name})
+  if(NOT ${var})
+    message(FATAL_ERROR "${name} not found: apt-get install ${apt}")
+  endif()
+endfunction()
+
+pvfuzz_require_lib(capstone capstone/capstone.h capstone libcapstone-dev)
+pvfuzz_require_lib(cmocka cmocka.h cmocka libcmocka-dev)
+pvfuzz_require_program(PPC32_AS powerpc-linux-gnu-as binutils-powerpc-linux-gnu)
+pvfuzz_require_program(PPC32_NM powerpc-linux-gnu-nm binutils-powerpc-linux-gnu)
+pvfuzz_require_program(PPC32_OBJCOPY powerpc-linux-gnu-objcopy binutils-powerpc-linux-gnu)
+pvfuzz_require_program(PPC32_OBJDUMP powerpc-linux-gnu-objdump binutils-powerpc-linux-gnu)
+pvfuzz_require_program(PPC64_AS powerpc64-linux-gnu-as binutils-powerpc64-linux-gnu)

@@ -1,0 +1,64 @@
+# Builds unicorn 2.1.4 from its release tarball, PowerPC targets only, as one
+# static archive, with our PPC64 CPU-model fix applied (spec section 9).
+#
+# Result: imported target `unicorn::unicorn` (static library + include dir).
+include(ExternalProject)
+
+set(PVFUZZ_UNICORN_SHA256
+    3ba74444ccc4787854b8c844e7fe0ab752ba0a9d5205b9654c9e0973548a535c)
+set(PVFUZZ_UNICORN_URL
+    https://github.com/unicorn-engine/unicorn/archive/refs/tags/2.1.4.tar.gz)
+set(_vendored "${PROJECT_SOURCE_DIR}/../shared/vendor/unicorn-2.1.4.tar.gz")
+if(EXISTS "${_vendored}")
+  get_filename_component(_vendored "${_vendored}" ABSOLUTE)
+  set(_default_tarball "${_vendored}")
+else()
+  set(_default_tarball "${PVFUZZ_UNICORN_URL}")
+endif()
+set(PVFUZZ_UNICORN_TARBALL "${_default_tarball}" CACHE STRING
+    "unicorn 2.1.4 release tarball: a local path or a URL (checksum verified)")
+if(NOT PVFUZZ_UNICORN_TARBALL MATCHES "^[a-z]+://" AND NOT EXISTS "${PVFUZZ_UNICORN_TARBALL}")
+  message(FATAL_ERROR "PVFUZZ_UNICORN_TARBALL=${PVFUZZ_UNICORN_TARBALL} does not exist")
+endif()
+message(STATUS "unicorn tarball: ${PVFUZZ_UNICORN_TARBALL}")
+
+find_program(PATCH_EXECUTABLE patch)
+if(NOT PATCH_EXECUTABLE)
+  message(FATAL_ERROR "'patch' not found: apt-get install patch")
+endif()
+
+set(_uc_prefix "${CMAKE_BINARY_DIR}/unicorn")
+set(_uc_src "${_uc_prefix}/src/unicorn")
+set(_uc_bin "${_uc_prefix}/src/unicorn-build")
+set(_uc_lib "${_uc_bin}/libunicorn.a")
+
+# unicorn is built without sanitizers or coverage: it is a dependency, not
+# code under test, and instrumenting qemu makes every run several times slower.
+ExternalProject_Add(unicorn_ext
+  PREFIX "${_uc_prefix}"
+  URL "${PVFUZZ_UNICORN_TARBALL}"
+  URL_HASH SHA256=${PVFUZZ_UNICORN_SHA256}
+  DOWNLOAD_EXTRACT_TIMESTAMP TRUE
+  PATCH_COMMAND ${PATCH_EXECUTABLE} -p1 --forward -i
+                "${PROJECT_SOURCE_DIR}/third_party/unicorn-ppc64-cpu-model.patch"
+  CMAKE_ARGS
+    -DCMAKE_BUILD_TYPE=Release
+    -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER}
+    -DCMAKE_POSITION_INDEPENDENT_CODE=ON
+    -DUNICORN_ARCH=ppc
+    -DBUILD_SHARED_LIBS=OFF
+    -DUNICORN_LEGACY_STATIC_ARCHIVE=ON
+    -DUNICORN_BUILD_TESTS=OFF
+    -DUNICORN_INSTALL=OFF
+  INSTALL_COMMAND ""
+  BUILD_BYPRODUCTS "${_uc_lib}"
+)
+
+file(MAKE_DIRECTORY "${_uc_src}/include")
+add_library(unicorn::unicorn STATIC IMPORTED GLOBAL)
+set_target_properties(unicorn::unicorn PROPERTIES
+  IMPORTED_LOCATION "${_uc_lib}"
+  INTERFACE_INCLUDE_DIRECTORIES "${_uc_src}/include")
+find_package(Threads REQUIRED)
+target_link_libraries(unicorn::unicorn INTERFACE Threads::Threads m)
+add_dependencies(unicorn::unicorn unicorn_ext)

@@ -1,0 +1,158 @@
+/* The patch loop: one walk over a text image, as the guest does at boot.
+ *
+ * Rules (spec section 5): the template area and any other given range are
+ * never patched; below the end of the interrupt vectors only branch patching
+ * is withheld (single-word rewrites still happen); every change is recorded
+ * as a range where an icache flush would go; a site that cannot be branch
+ * patched stays as it is and is counted with its reason.
+ */
+#include <stdlib.h>
+
+#include "pv.h"
+
+static const char *const skip_names[PV_NSKIP] = {
+	[PV_SKIP_AREA_FULL] = "template area full",
+	[PV_SKIP_OUT_OF_RANGE] = "branch out of range",
+	[PV_SKIP_BELOW_VECTORS] = "below end of vectors",
+};
+
+const char *pv_skip_reason_name(enum pv_skip_reason r)
+{
+	return (unsigned)r < PV_NSKIP ? skip_names[r] : "invalid";
+}
+
+static bool grow(void **p, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	void *np = realloc(*p, ncap * elem);
+	if (!np)
+		return false;
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+static bool add_flush(struct pv_report *rep, uint64_t addr, uint64_t len)
+{
+	if (rep->nflush) {
+		struct pv_range *last = &rep->flush[rep->nflush - 1];
+		if (last->addr + last->len == addr) {
+			last->len += len;
+			return true;
+		}
+	}
+	if (!grow((void **)&rep->flush, &rep->cap_flush, rep->nflush, sizeof(*rep->flush)))
+		return false;
+	rep->flush[rep->nflush++] = (struct pv_range){addr, len};
+	return true;
+}
+
+static bool add_skip(struct pv_report *rep, uint64_t addr, enum pv_class c, enum pv_skip_reason r)
+{
+	if (!grow((void **)&rep->skips, &rep->cap_skips, rep->nskips, sizeof(*rep->skips)))
+		return false;
+	rep->skips[rep->nskips++] = (struct pv_skip){addr, (uint8_t)c, (uint8_t)r};
+	rep->skipped[c]++;
+	rep->by_reason[r]++;
+	return true;
+}
+
+static bool in_range(uint64_t a, uint64_t start, uint64_t len) { return a - start < len; }
+
+/* Branch-patches one site. Returns PV_NSKIP when patched, else the reason. */
+static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *site_mem, uint64_t site,
+					  const struct pv_row *row, uint32_t word, struct pv_area *area,
+					  const struct pv_patch_opts *opts, struct pv_report *rep, bool *nomem)
+{
+	uint32_t inst[PV_TMPL_MAX_WORDS], b;
+	uint64_t at;
+	bool is64 = ctx->fi->is64;
+
+	if (opts && opts->has_vectors_end && site < opts->vectors_end)
+		return PV_SKIP_BELOW_VECTORS;
+	if (!pv_area_reachable(area, is64, site))
+		return PV_SKIP_OUT_OF_RANGE;
+	if (!pv_area_alloc(area, pv_tmpl_layout(ctx, row->target)->nwords, &at))
+		return PV_SKIP_AREA_FULL;
+	/* reachability of the whole area makes both branches encodable */
+	unsigned n = pv_tmpl_fill(ctx, row, word, site, at, inst);
+	pv_branch_encode(is64, site, at, &b);
+
+	uint8_t *dst = area->mem + (at - area->addr);
+	for (unsigned i = 0; i < n; i++)
+		pv_put_word(ctx, dst + 4 * i, inst[i]);
+	pv_put_word(ctx, site_mem, b);
+
+	int64_t d = pv_branch_distance(is64, site, at);
+	uint64_t mag = d < 0 ? (uint64_t)-d : (uint64_t)d;
+	if (mag > rep->max_branch)
+		rep->max_branch = mag;
+	*nomem = !add_flush(rep, at, 4ull * n) || !add_flush(rep, site, 4);
+	return PV_NSKIP;
+}
+
+static bool area_fits(const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *a)
+{
+	if (a->addr & 3 || (!a->mem && a->size))
+		return false;
+	if (!ctx->fi->is64 && (a->addr > UINT32_MAX || a->size > UINT32_MAX - a->addr))
+		return false;
+	bool below = a->addr + a->size <= img->base, above = a->addr >= img->base + img->len;
+	if (below || above)
+		return true;
+	/* overlapping the image: only as a part of it, through its own bytes */
+	return a->addr >= img->base && a->addr + a->size <= img->base + img->len &&
+	       a->mem == img->bytes + (a->addr - img->base);
+}
+
+enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
+			      const struct pv_patch_opts *opts, struct pv_report *rep)
+{
+	if (img->len % 4 || img->base % 4 || img->len > UINT64_MAX - img->base)
+		return PV_ERR_ARG;
+	if (!ctx->fi->is64 && (img->base > UINT32_MAX || img->len > UINT32_MAX - img->base + 1))
+		return PV_ERR_ARG;
+	if (!area_fits(ctx, img, area))
+		return PV_ERR_ARG;
+
+	for (size_t off = 0; off < img->len; off += 4) {
+		uint64_t addr = img->base + off;
+		bool skip = in_range(addr, area->addr, area->size);
+		for (size_t i = 0; opts && i < opts->nskip && !skip; i++)
+			skip = in_range(addr, opts->skip[i].addr, opts->skip[i].len);
+		if (skip)
+			continue;
+		rep->words++;
+
+		uint8_t *p = img->bytes + off;
+		uint32_t w = pv_get_word(ctx, p);
+		const struct pv_row *row = pv_match(ctx, w);
+		if (!row)
+			continue;
+		bool nomem = false;
+		if (row->kind != PV_K_TEMPLATE) {
+			pv_put_word(ctx, p, pv_rewrite_simple(ctx, row, w));
+			nomem = !add_flush(rep, addr, 4);
+		} else {
+			enum pv_skip_reason r = patch_template(ctx, p, addr, row, w, area, opts, rep, &nomem);
+			if (r != PV_NSKIP) {
+				if (!add_skip(rep, addr, row->cls, r))
+					return PV_ERR_NOMEM;
+				continue;
+			}
+		}
+		if (nomem)
+			return PV_ERR_NOMEM;
+		rep->patched[row->cls]++;
+	}
+	return PV_OK;
+}
+
+void pv_report_free(struct pv_report *rep)
+{
+	free(rep->skips);
+	free(rep->flush);
+	*rep = (struct pv_report){0};
+}

@@ -1,0 +1,199 @@
+/* The template routines (spec section 5), assembled at build time.
+ *
+ * Choice: these are assembled by the PPC cross binutils at build time
+ * (scripts/gen-templates.sh, once with PV64=0 by powerpc-linux-gnu-as and
+ * once with PV64=1 by powerpc64-linux-gnu-as) and the slot offsets are taken
+ * from the pvt_* symbols. Why: the assembler, not a hand-typed hex table, is
+ * then the authority on every encoding; a reader reviews real mnemonics; and
+ * the 32- and 64-bit variants come from one source through the LD64/ST64
+ * macros, so they cannot drift apart.
+ *
+ * Slots (word offsets found by symbol):
+ *   pvt_T_reg     register slot: `mr r30,rS`, or a scratch load for r30/r31
+ *   pvt_T_orig    the original instruction (placeholder: trap)
+ *   pvt_T_branch  b back to the site's successor (placeholder: b .)
+ *   mtsrin has rb_load/rb_use/rs_load/rs_use instead of reg.
+ *
+ * Register use: r31 and r30 are scratch, cr0 is clobbered. ENTER saves
+ * them in scratch1..3 and marks the critical section (critical = r1);
+ * LEAVE restores them and clears it (critical = r2, never equal to r1).
+ * Every path runs LEAVE before the original instruction or the return, so
+ * the original always sees the guest's own registers.
+ */
+
+	.set	PAGE, -4096		/* the magic page at EA -4096 */
+	.set	SCRATCH1, 0
+	.set	SCRATCH2, 8
+	.set	SCRATCH3, 16
+	.set	CRITICAL, 24
+	.set	MSR, 88
+	.set	INT_PENDING, 100
+	.set	SR, 104
+
+	.set	MSR_EE, 0x8000
+	.set	MSR_RI, 0x0002
+	.set	MSR_IR, 0x0020
+	.set	MSR_DR, 0x0010
+
+/* 64-bit page fields: ld/std on a 64-bit guest, their low word (+4) on a
+ * 32-bit big-endian guest. */
+	.macro	LD64 reg, field
+	.if PV64
+	ld	\reg, (PAGE + \field)(0)
+	.else
+	lwz	\reg, (PAGE + \field + 4)(0)
+	.endif
+	.endm
+
+	.macro	ST64 reg, field
+	.if PV64
+	std	\reg, (PAGE + \field)(0)
+	.else
+	stw	\reg, (PAGE + \field + 4)(0)
+	.endif
+	.endm
+
+	.macro	ENTER
+	ST64	r1, CRITICAL
+	ST64	r31, SCRATCH1
+	ST64	r30, SCRATCH2
+	mfcr	r31
+	ST64	r31, SCRATCH3
+	.endm
+
+	.macro	LEAVE
+	LD64	r31, SCRATCH3
+	mtcr	r31
+	LD64	r31, SCRATCH1
+	LD64	r30, SCRATCH2
+	ST64	r2, CRITICAL
+	.endm
+
+	.text
+
+/* mtmsrd rS,1: only EE and RI change. */
+pvt_mtmsrd_l1_start:
+	ENTER
+pvt_mtmsrd_l1_reg:
+	mr	r30, r0
+	andi.	r30, r30, MSR_EE | MSR_RI	/* the bits rS may change */
+	LD64	r31, MSR
+	ori	r31, r31, MSR_EE | MSR_RI
+	xori	r31, r31, MSR_EE | MSR_RI	/* page MSR without EE, RI */
+	or	r31, r31, r30
+	ST64	r31, MSR
+	andi.	r30, r30, MSR_EE
+	beq	1f				/* EE now clear: nothing to deliver */
+	lwz	r31, (PAGE + INT_PENDING)(0)
+	cmpwi	r31, 0
+	beq	1f
+	LEAVE
+pvt_mtmsrd_l1_orig:
+	trap
+	b	pvt_mtmsrd_l1_branch
+1:	LEAVE
+pvt_mtmsrd_l1_branch:
+	b	.
+pvt_mtmsrd_l1_end:
+
+/* mtmsr rS and mtmsrd rS,0: the hypervisor sets the page MSR to rS. */
+pvt_mtmsr_start:
+	ENTER
+pvt_mtmsr_reg:
+	mr	r30, r0
+	LD64	r31, MSR
+	xor	r31, r31, r30
+	ori	r31, r31, MSR_EE | MSR_RI
+	xori	r31, r31, MSR_EE | MSR_RI	/* changed bits other than EE, RI */
+	mr.	r31, r31
+	bne	2f				/* a critical bit changes */
+	ST64	r30, MSR
+	andi.	r30, r30, MSR_EE
+	beq	1f
+	lwz	r31, (PAGE + INT_PENDING)(0)
+	cmpwi	r31, 0
+	beq	1f
+2:	LEAVE
+pvt_mtmsr_orig:
+	trap
+	b	pvt_mtmsr_branch
+1:	LEAVE
+pvt_mtmsr_branch:
+	b	.
+pvt_mtmsr_end:
+
+/* wrtee rS and wrteei 1 (register slot: li r30,-0x8000, EE set). */
+pvt_wrtee_start:
+	ENTER
+pvt_wrtee_reg:
+	mr	r30, r0
+	andi.	r30, r30, MSR_EE		/* the new EE, cr0 kept below */
+	LD64	r31, MSR
+	ori	r31, r31, MSR_EE
+	xori	r31, r31, MSR_EE
+	or	r31, r31, r30
+	ST64	r31, MSR
+	beq	1f
+	lwz	r31, (PAGE + INT_PENDING)(0)
+	cmpwi	r31, 0
+	beq	1f
+	LEAVE
+pvt_wrtee_orig:
+	trap
+	b	pvt_wrtee_branch
+1:	LEAVE
+pvt_wrtee_branch:
+	b	.
+pvt_wrtee_end:
+
+/* wrteei 0: clear EE in the page MSR; never traps. Fixed profile: clear the
+ * bit with ori/xori, which leaves every other bit of a 64-bit MSR alone. */
+pvt_wrteei_0_start:
+	ENTER
+	LD64	r31, MSR
+	ori	r31, r31, MSR_EE
+	xori	r31, r31, MSR_EE
+	ST64	r31, MSR
+	LEAVE
+pvt_wrteei_0_branch:
+	b	.
+pvt_wrteei_0_end:
+
+/* wrteei 0, linux profile (spec section 8): a 32-bit rotate-and-mask with
+ * the wrapping mask ~MSR_EE. On a 64-bit guest rlwinm replicates the low
+ * word into the high word, so the page MSR gains bits. Kept on purpose. */
+pvt_wrteei_0_linux_start:
+	ENTER
+	LD64	r31, MSR
+	rlwinm	r31, r31, 0, 17, 15
+	ST64	r31, MSR
+	LEAVE
+pvt_wrteei_0_linux_branch:
+	b	.
+pvt_wrteei_0_linux_end:
+
+/* mtsrin rS,rB: with translation on the hypervisor must act; otherwise
+ * sr[rB >> 28] = rS. The fixed profile uses the two load slots to fetch a
+ * saved r30/r31; the linux profile leaves them nop (spec section 8). */
+pvt_mtsrin_start:
+	ENTER
+	LD64	r31, MSR
+	andi.	r31, r31, MSR_IR | MSR_DR
+	beq	1f
+	LEAVE
+pvt_mtsrin_orig:
+	trap
+	b	pvt_mtsrin_branch
+1:
+pvt_mtsrin_rb_load:
+	nop
+pvt_mtsrin_rb_use:
+	rlwinm	r30, r0, 6, 26, 29		/* (rB >> 28) * 4 */
+pvt_mtsrin_rs_load:
+	nop
+pvt_mtsrin_rs_use:
+	stw	r0, (PAGE + SR)(r30)
+	LEAVE
+pvt_mtsrin_branch:
+	b	.
+pvt_mtsrin_end:

@@ -1,0 +1,99 @@
+/* Template layouts and per-site slot filling (spec section 5).
+ *
+ * The template code is src/templates.S, assembled at build time into
+ * pv_templates_gen.h (see the comment at the top of templates.S for why).
+ * This file maps its pvt_* symbols to slot offsets and fills one instance.
+ */
+#include <string.h>
+
+#include "pv.h"
+#include "ppc_insn.h"
+#include "pv_templates_gen.h"
+
+#define NONE -1
+#define SPAN(w, t) .words = &pvt_text##w[PVT##w##_##t##_start], \
+	.nwords = PVT##w##_##t##_end - PVT##w##_##t##_start
+#define AT(w, t, slot) (PVT##w##_##t##_##slot - PVT##w##_##t##_start)
+
+#define LAYOUT_REG(w, t) { .name = #t, SPAN(w, t), .reg = AT(w, t, reg), \
+	.orig = AT(w, t, orig), .branch = AT(w, t, branch), \
+	.rb_load = NONE, .rb_use = NONE, .rs_load = NONE, .rs_use = NONE }
+#define LAYOUT_WRTEEI_0(w, t) { .name = "wrteei_0", SPAN(w, t), .reg = NONE, \
+	.orig = NONE, .branch = AT(w, t, branch), \
+	.rb_load = NONE, .rb_use = NONE, .rs_load = NONE, .rs_use = NONE }
+#define LAYOUT_MTSRIN(w) { .name = "mtsrin", SPAN(w, mtsrin), .reg = NONE, \
+	.orig = AT(w, mtsrin, orig), .branch = AT(w, mtsrin, branch), \
+	.rb_load = AT(w, mtsrin, rb_load), .rb_use = AT(w, mtsrin, rb_use), \
+	.rs_load = AT(w, mtsrin, rs_load), .rs_use = AT(w, mtsrin, rs_use) }
+
+#define LAYOUTS(w, wrteei_0_variant) {                       \
+	[PV_T_MTMSRD_L1] = LAYOUT_REG(w, mtmsrd_l1),         \
+	[PV_T_MTMSR]     = LAYOUT_REG(w, mtmsr),             \
+	[PV_T_WRTEE]     = LAYOUT_REG(w, wrtee),             \
+	[PV_T_WRTEEI_0]  = LAYOUT_WRTEEI_0(w, wrteei_0_variant), \
+	[PV_T_MTSRIN]    = LAYOUT_MTSRIN(w),                 \
+}
+
+/* [is64][profile][template] */
+static const struct pv_tmpl_layout layouts[2][PV_NPROFILES][PV_NTMPL] = {
+	{ [PV_PROFILE_FIXED] = LAYOUTS(32, wrteei_0), [PV_PROFILE_LINUX] = LAYOUTS(32, wrteei_0_linux) },
+	{ [PV_PROFILE_FIXED] = LAYOUTS(64, wrteei_0), [PV_PROFILE_LINUX] = LAYOUTS(64, wrteei_0_linux) },
+};
+
+const struct pv_tmpl_layout *pv_tmpl_layout(const struct pv_ctx *ctx, enum pv_tmpl t)
+{
+	return &layouts[ctx->fi->is64][ctx->profile][t];
+}
+
+/* r30 and r31 are the template's scratch registers: their guest values sit
+ * in scratch2 and scratch1 once ENTER has run. */
+static enum pv_field saved_in(unsigned r)
+{
+	return r == 30 ? PV_F_SCRATCH2 : PV_F_SCRATCH1;
+}
+
+/* An instruction that leaves guest register r's value in `dst`. */
+static uint32_t fetch_reg(const struct pv_ctx *ctx, unsigned dst, unsigned r)
+{
+	if (r == 30 || r == 31)
+		return pv_field_access(ctx->flavor, saved_in(r), dst, false);
+	return ppc_mr(dst, r);
+}
+
+static void fill_mtsrin(const struct pv_ctx *ctx, const struct pv_tmpl_layout *l,
+			uint32_t word, uint32_t *out)
+{
+	unsigned rs = ppc_rt(word), rb = ppc_rb(word);
+	bool fix = ctx->profile == PV_PROFILE_FIXED;
+
+	/* index register r30 = (rB >> 28) * 4 */
+	if (fix && rb >= 30) {
+		out[l->rb_load] = fetch_reg(ctx, 30, rb);
+		rb = 30;
+	}
+	out[l->rb_use] = ppc_with_rt(out[l->rb_use], rb); /* rlwinm's RS field */
+	/* value register: r31 is free on this path (it held the masked MSR) */
+	if (fix && rs >= 30) {
+		out[l->rs_load] = fetch_reg(ctx, 31, rs);
+		rs = 31;
+	}
+	out[l->rs_use] = ppc_with_rt(out[l->rs_use], rs); /* stw's RS field */
+}
+
+unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word,
+		      uint64_t site, uint64_t at, uint32_t *out)
+{
+	const struct pv_tmpl_layout *l = pv_tmpl_layout(ctx, row->target);
+
+	memcpy(out, l->words, l->nwords * sizeof(uint32_t));
+	if (row->target == PV_T_MTSRIN)
+		fill_mtsrin(ctx, l, word, out);
+	else if (l->reg != NONE)
+		out[l->reg] = row->ee_imm ? ppc_li(30, -0x8000) /* EE set */
+					  : fetch_reg(ctx, 30, ppc_rt(word));
+	if (l->orig != NONE)
+		out[l->orig] = word;
+	if (!pv_branch_encode(ctx->fi->is64, at + 4u * (unsigned)l->branch, site + 4, &out[l->branch]))
+		return 0;
+	return l->nwords;
+}

@@ -1,0 +1,117 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("pvfuzz: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+static bool parse_digits(const char *s, int base, unsigned maxdigits, uint64_t *out)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > maxdigits)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (base == 16 ? !isxdigit((unsigned char)s[i]) : !isdigit((unsigned char)s[i]))
+			return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, NULL, base);
+	if (errno)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool cli_parse_word(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (!parse_digits(s, 16, 8, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+bool cli_parse_u64(const char *s, uint64_t *out)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return parse_digits(s + 2, 16, 16, out);
+	return parse_digits(s, 10, 20, out);
+}
+
+enum pv_flavor cli_flavor(const char *s)
+{
+	enum pv_flavor f;
+	if (pv_flavor_parse(s, &f) != 0)
+		cli_fail("unknown flavor '%s' (book3s32, booke32, book3s64, booke64, book3s64le)", s);
+	return f;
+}
+
+unsigned cli_features(const char *s)
+{
+	unsigned f;
+	if (pv_features_parse(s, &f) != 0)
+		cli_fail("unknown feature set '%s' (none, sr, mas, sr,mas)", s);
+	return f;
+}
+
+enum pv_profile cli_profile(const char *s)
+{
+	enum pv_profile p;
+	if (pv_profile_parse(s, &p) != 0)
+		cli_fail("unknown profile '%s' (fixed, linux)", s);
+	return p;
+}
+
+uint64_t cli_address(const char *opt, const char *s)
+{
+	uint64_t v;
+	if (!cli_parse_u64(s, &v))
+		cli_fail("%s: '%s' is not an address (hex with 0x, or decimal)", opt, s);
+	if (v & 3)
+		cli_fail("%s: address 0x%llx is not word aligned", opt, (unsigned long long)v);
+	return v;
+}
+
+uint8_t *cli_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		cli_fail("cannot read '%s': %s", path, strerror(errno));
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *buf = malloc(cap);
+	for (;;) {
+		if (!buf)
+			cli_fail("out of memory reading '%s'", path);
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		cap *= 2;
+		buf = realloc(buf, cap);
+	}
+	if (ferror(f))
+		cli_fail("cannot read '%s': %s", path, strerror(errno));
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+void cli_write_file(const char *path, const uint8_t *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
+		cli_fail("cannot write '%s': %s", path, strerror(errno));
+}

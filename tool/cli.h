@@ -1,0 +1,31 @@
+/* Command-line helpers shared by the pvfuzz commands. Usage and input
+ * errors exit with status 2 after one line naming the problem. */
+#ifndef PV_CLI_H
+#define PV_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pv.h"
+
+#define EXIT_USAGE 2
+
+_Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A 32-bit instruction word in hex, with or without 0x. */
+bool cli_parse_word(const char *s, uint32_t *out);
+/* An unsigned number: 0x-prefixed hex or decimal. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+
+/* Option values that exit with a message when bad. */
+enum pv_flavor cli_flavor(const char *s);
+unsigned cli_features(const char *s);
+enum pv_profile cli_profile(const char *s);
+uint64_t cli_address(const char *opt, const char *s);
+
+/* Whole file into a malloc'd buffer; exits with a message on failure. */
+uint8_t *cli_read_file(const char *path, size_t *len);
+void cli_write_file(const char *path, const uint8_t *buf, size_t len);
+
+#endif

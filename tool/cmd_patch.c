@@ -1,0 +1,387 @@
+/* pvfuzz patch: rewrite instruction words, or a whole text image, the way a
+ * KVM guest rewrites its own text at boot, and show what changed. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "disasm.h"
+#include "pv.h"
+
+static const char usage[] =
+	"usage: pvfuzz patch --flavor F [--profile fixed|linux] [--features none|sr|mas|sr,mas]\n"
+	"                    [--addr ADDR] [--json] WORD...\n"
+	"       pvfuzz patch --flavor F --image FILE --base ADDR [--vectors-end ADDR]\n"
+	"                    [--area ADDR] [--area-size BYTES] [--out FILE] [--area-out FILE] [--json]\n"
+	"\n"
+	"Word form: each WORD (32-bit hex) is placed at ADDR, ADDR+4, ... and patched;\n"
+	"prints its disassembly, its class (or 'unchanged'), the rewrite, and for\n"
+	"template classes the filled template instance.\n"
+	"Image form: patches a raw text image (bytes in guest byte order) loaded at\n"
+	"--base and prints the report: per-class counts, skipped sites and why,\n"
+	"template-area use, flush ranges.\n"
+	"\n"
+	"  --flavor F         book3s32, booke32, book3s64, booke64, book3s64le\n"
+	"  --profile P        fixed (default) or linux (upstream, with its hazards)\n"
+	"  --features LIST    what the hypervisor reports: none, sr, mas, sr,mas (default)\n"
+	"  --addr ADDR        address of the first word (default 0xc0000000, 64-bit: 0xc000000000000000)\n"
+	"  --vectors-end ADDR no branch patching below ADDR (relocatable Book3S kernels)\n"
+	"  --area ADDR        template area address (default: next 4 KiB boundary after\n"
+	"                     the image, or ADDR+1 MiB in word form); it may lie inside the image\n"
+	"  --area-size BYTES  template area size (default 65536, at most 16 MiB)\n"
+	"  --out FILE         write the patched image\n"
+	"  --area-out FILE    write the template area (when it is not inside the image)\n"
+	"  --json             one JSON object per word, or one for the image report\n"
+	"\n"
+	"Exit status: 0 on success, 2 on a usage or input error.\n";
+
+#define DEFAULT_AREA_SIZE 65536u
+#define MAX_AREA_SIZE (16u << 20)
+
+struct opts {
+	enum pv_flavor flavor;
+	bool has_flavor;
+	enum pv_profile profile;
+	unsigned features;
+	bool json;
+	const char *image, *out, *area_out;
+	bool has_base, has_area, has_addr;
+	uint64_t base, addr, area;
+	uint64_t area_size;
+	struct pv_patch_opts popts;
+};
+
+/* "; msr+4" style note for a load or store that reaches the magic page. */
+static void page_note(bool is64, uint32_t w, char *buf, size_t n)
+{
+	unsigned op = w >> 26;
+	buf[0] = 0;
+	if ((op != 32 && op != 36 && op != 58 && op != 62) || ((w >> 16) & 31) != 0)
+		return;
+	int disp = (int16_t)(w & 0xfffc);
+	if (op == 32 || op == 36)
+		disp = (int16_t)(w & 0xffff);
+	if (disp < PV_MAGIC_PAGE_EA)
+		return;
+	unsigned off = (unsigned)(disp - PV_MAGIC_PAGE_EA);
+	for (unsigned f = PV_F_SCRATCH1; f < PV_NFIELDS; f++) {
+		const struct pv_field_info *fi = pv_field_info(f);
+		if (f == PV_F_MAS3 || f == PV_F_MAS7 || off < fi->offset || off >= fi->offset + fi->size)
+			continue;
+		if (off == fi->offset)
+			snprintf(buf, n, "  ; %d = page %s", disp, fi->name);
+		else
+			snprintf(buf, n, "  ; %d = page %s+%u", disp, fi->name, off - fi->offset);
+		return;
+	}
+}
+
+static void print_insn(const char *indent, bool is64, uint64_t addr, uint32_t w, const char *tag)
+{
+	char d[96], note[64], line[256];
+	page_note(is64, w, note, sizeof note);
+	int n = snprintf(line, sizeof line, "%s0x%0*llx  %08x  %-28s%s%s", indent, is64 ? 16 : 8,
+			 (unsigned long long)addr, w, pv_disasm(is64, w, addr, d, sizeof d), note, tag);
+	while (n > 0 && line[n - 1] == ' ')
+		line[--n] = 0;
+	puts(line);
+}
+
+/* Where a branch-patched site's instance is, or false when w is no `b`. */
+static bool branch_target(const struct pv_ctx *ctx, uint64_t site, uint32_t w, uint64_t *to)
+{
+	if ((w & 0xfc000003u) != 0x48000000u)
+		return false;
+	int32_t d = (int32_t)((w & 0x03fffffcu) << 6) >> 6;
+	*to = site + (uint64_t)(int64_t)d;
+	if (!ctx->fi->is64)
+		*to &= 0xffffffffu;
+	return true;
+}
+
+static const char *slot_tag(const struct pv_tmpl_layout *l, int i)
+{
+	if (i == l->reg || i == l->rb_use || i == l->rs_use)
+		return "  <- register slot";
+	if (i == l->rb_load || i == l->rs_load)
+		return "  <- scratch load slot";
+	if (i == l->orig)
+		return "  <- original instruction";
+	if (i == l->branch)
+		return "  <- branch back";
+	return "";
+}
+
+static void print_hex_list(const uint32_t *w, unsigned n)
+{
+	putchar('[');
+	for (unsigned i = 0; i < n; i++)
+		printf("%s\"0x%08x\"", i ? "," : "", w[i]);
+	putchar(']');
+}
+
+static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, int nwords)
+{
+	bool is64 = ctx->fi->is64;
+	size_t len = (size_t)nwords * 4;
+	uint8_t *img = malloc(len), *area_mem = calloc(1, o->area_size);
+	uint32_t *orig = malloc(len);
+	if (!img || !area_mem || !orig)
+		cli_fail("out of memory");
+	for (int i = 0; i < nwords; i++) {
+		if (!cli_parse_word(words[i], &orig[i]))
+			cli_fail("'%s' is not a 32-bit hex instruction word", words[i]);
+		pv_put_word(ctx, img + 4 * i, orig[i]);
+	}
+	uint64_t base = o->has_addr ? o->addr : (is64 ? 0xc000000000000000ull : 0xc0000000ull);
+	if (!is64 && base + len > 0x100000000ull)
+		cli_fail("--addr: the words do not fit below 4 GiB on a 32-bit flavor");
+	uint64_t area_addr = o->has_area ? o->area : base + (1u << 20);
+
+	struct pv_image image = {img, len, base};
+	struct pv_area area;
+	struct pv_report rep = {0};
+	pv_area_init(&area, area_addr, area_mem, o->area_size);
+	if (pv_patch_image(ctx, &image, &area, NULL, &rep) != PV_OK)
+		cli_fail("--area: the template area overlaps the words or does not fit the flavor's address space");
+
+	for (int i = 0; i < nwords; i++) {
+		uint64_t site = base + 4u * (unsigned)i;
+		uint32_t now = pv_get_word(ctx, img + 4 * i);
+		const struct pv_row *row = pv_match(ctx, orig[i]);
+		const struct pv_tmpl_layout *l = NULL;
+		uint32_t inst[PV_TMPL_MAX_WORDS];
+		uint64_t at = 0;
+		bool patched = row && now != orig[i];
+		if (patched && row->kind == PV_K_TEMPLATE && branch_target(ctx, site, now, &at)) {
+			l = pv_tmpl_layout(ctx, row->target);
+			for (unsigned k = 0; k < l->nwords; k++)
+				inst[k] = pv_get_word(ctx, area_mem + (at - area.addr) + 4 * k);
+		}
+		const char *skip = NULL;
+		for (size_t s = 0; s < rep.nskips; s++)
+			if (rep.skips[s].addr == site)
+				skip = pv_skip_reason_name(rep.skips[s].reason);
+
+		char d[96];
+		pv_disasm(is64, orig[i], site, d, sizeof d);
+		if (o->json) {
+			printf("{\"addr\":\"0x%llx\",\"word\":\"0x%08x\",\"disasm\":\"%s\",\"class\":\"%s\","
+			       "\"patched\":%s,\"rewrite\":", (unsigned long long)site, orig[i], d,
+			       row ? pv_class_name(row->cls) : "unchanged", patched ? "true" : "false");
+			print_hex_list(&now, patched);
+			printf(",\"template\":");
+			print_hex_list(inst, l ? l->nwords : 0);
+			if (l)
+				printf(",\"template_addr\":\"0x%llx\"", (unsigned long long)at);
+			if (skip)
+				printf(",\"skipped\":\"%s\"", skip);
+			printf("}\n");
+			continue;
+		}
+		printf("0x%08x  %s\n", orig[i], d);
+		printf("    class:    %s\n", row ? pv_class_name(row->cls) : "unchanged");
+		if (skip)
+			printf("    skipped:  %s\n", skip);
+		if (patched)
+			print_insn("    rewrite:  ", is64, site, now, "");
+		if (l) {
+			printf("    template: %s, %u words at 0x%llx\n", l->name, l->nwords, (unsigned long long)at);
+			for (unsigned k = 0; k < l->nwords; k++)
+				print_insn("      ", is64, at + 4 * k, inst[k], slot_tag(l, (int)k));
+		}
+	}
+	pv_report_free(&rep);
+	free(img);
+	free(orig);
+	free(area_mem);
+}
+
+static void print_report_text(const struct pv_ctx *ctx, const struct opts *o, const struct pv_image *img,
+			      const struct pv_area *area, const struct pv_report *rep, double secs)
+{
+	bool is64 = ctx->fi->is64;
+	unsigned tp = 0, ts = 0;
+	printf("flavor %s, profile %s, features %s\n", ctx->fi->name, pv_profile_name(ctx->profile),
+	       pv_features_name(ctx->features));
+	printf("image:  0x%llx..0x%llx, %llu words examined\n", (unsigned long long)img->base,
+	       (unsigned long long)(img->base + img->len), (unsigned long long)rep->words);
+	printf("area:   0x%llx, %zu of %zu bytes used (%.1f%%)\n", (unsigned long long)area->addr,
+	       area->used, area->size, area->size ? 100.0 * area->used / area->size : 0.0);
+	printf("\n%-16s %9s %9s\n", "class", "patched", "skipped");
+	for (unsigned c = 0; c < PV_NCLASSES; c++) {
+		tp += rep->patched[c];
+		ts += rep->skipped[c];
+		if (rep->patched[c] || rep->skipped[c])
+			printf("%-16s %9u %9u\n", pv_class_name(c), rep->patched[c], rep->skipped[c]);
+	}
+	printf("%-16s %9u %9u\n", "total", tp, ts);
+	if (rep->nskips) {
+		printf("\nskipped sites:\n");
+		for (size_t i = 0; i < rep->nskips; i++)
+			printf("  0x%0*llx  %-12s %s\n", is64 ? 16 : 8, (unsigned long long)rep->skips[i].addr,
+			       pv_class_name(rep->skips[i].cls), pv_skip_reason_name(rep->skips[i].reason));
+	}
+	printf("\nflush ranges: %zu\n", rep->nflush);
+	printf("largest branch distance: 0x%llx\n", (unsigned long long)rep->max_branch);
+	printf("time: %.3f s\n", secs);
+	(void)o;
+}
+
+static void print_report_json(const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *area,
+			      const struct pv_report *rep, double secs)
+{
+	printf("{\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"base\":\"0x%llx\",\"bytes\":%zu,"
+	       "\"words\":%llu,", ctx->fi->name, pv_profile_name(ctx->profile), pv_features_name(ctx->features),
+	       (unsigned long long)img->base, img->len, (unsigned long long)rep->words);
+	printf("\"area\":{\"addr\":\"0x%llx\",\"size\":%zu,\"used\":%zu},", (unsigned long long)area->addr,
+	       area->size, area->used);
+	const char *sep = "";
+	printf("\"classes\":{");
+	for (unsigned c = 0; c < PV_NCLASSES; c++)
+		if (rep->patched[c] || rep->skipped[c]) {
+			printf("%s\"%s\":{\"patched\":%u,\"skipped\":%u}", sep, pv_class_name(c), rep->patched[c],
+			       rep->skipped[c]);
+			sep = ",";
+		}
+	printf("},\"skip_reasons\":{");
+	for (unsigned r = 0; r < PV_NSKIP; r++)
+		printf("%s\"%s\":%u", r ? "," : "", pv_skip_reason_name(r), rep->by_reason[r]);
+	printf("},\"skips\":[");
+	for (size_t i = 0; i < rep->nskips; i++)
+		printf("%s{\"addr\":\"0x%llx\",\"class\":\"%s\",\"reason\":\"%s\"}", i ? "," : "",
+		       (unsigned long long)rep->skips[i].addr, pv_class_name(rep->skips[i].cls),
+		       pv_skip_reason_name(rep->skips[i].reason));
+	printf("],\"flush\":[");
+	for (size_t i = 0; i < rep->nflush; i++)
+		printf("%s{\"addr\":\"0x%llx\",\"len\":%llu}", i ? "," : "", (unsigned long long)rep->flush[i].addr,
+		       (unsigned long long)rep->flush[i].len);
+	printf("],\"max_branch\":%llu,\"time_s\":%.6f}\n", (unsigned long long)rep->max_branch, secs);
+}
+
+static void image_form(const struct pv_ctx *ctx, struct opts *o)
+{
+	bool is64 = ctx->fi->is64;
+	size_t len;
+	uint8_t *bytes = cli_read_file(o->image, &len);
+	if (len == 0)
+		cli_fail("image '%s' is empty", o->image);
+	if (len % 4)
+		cli_fail("image '%s' is %zu bytes, not a multiple of 4", o->image, len);
+	if (!o->has_base)
+		cli_fail("--image needs --base ADDR");
+	if (!is64 && (o->base > 0xffffffffull || len > 0x100000000ull - o->base))
+		cli_fail("--base: the image does not fit below 4 GiB on a 32-bit flavor");
+	if (len > UINT64_MAX - o->base)
+		cli_fail("--base: the image does not fit in the address space");
+
+	uint64_t end = o->base + len;
+	uint64_t area_addr = o->has_area ? o->area : (end + 0xfff) & ~0xfffull;
+	uint8_t *area_mem = NULL;
+	bool inside = area_addr >= o->base && area_addr < end;
+	if (inside) {
+		if (area_addr + o->area_size > end)
+			cli_fail("--area: the template area starts inside the image but runs past its end");
+		area_mem = bytes + (area_addr - o->base);
+	} else if (area_addr < o->base && area_addr + o->area_size > o->base) {
+		cli_fail("--area: the template area overlaps the start of the image");
+	} else if (!(area_mem = calloc(1, o->area_size))) {
+		cli_fail("out of memory");
+	}
+
+	struct pv_image img = {bytes, len, o->base};
+	struct pv_area area;
+	struct pv_report rep = {0};
+	struct timespec t0, t1;
+	pv_area_init(&area, area_addr, area_mem, o->area_size);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum pv_status st = pv_patch_image(ctx, &img, &area, &o->popts, &rep);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (st == PV_ERR_ARG)
+		cli_fail("--area: the template area does not fit the flavor's address space");
+	if (st != PV_OK)
+		cli_fail("out of memory while patching");
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	if (o->json)
+		print_report_json(ctx, &img, &area, &rep, secs);
+	else
+		print_report_text(ctx, o, &img, &area, &rep, secs);
+	if (o->out)
+		cli_write_file(o->out, bytes, len);
+	if (o->area_out && !inside)
+		cli_write_file(o->area_out, area_mem, area.used);
+	pv_report_free(&rep);
+	if (!inside)
+		free(area_mem);
+	free(bytes);
+}
+
+int cmd_patch(int argc, char **argv)
+{
+	enum { O_FLAVOR = 256, O_PROFILE, O_FEATURES, O_JSON, O_IMAGE, O_BASE, O_VECTORS, O_OUT,
+	       O_AREA, O_AREA_SIZE, O_AREA_OUT, O_ADDR, O_HELP };
+	static const struct option longopts[] = {
+		{"flavor", required_argument, 0, O_FLAVOR},     {"profile", required_argument, 0, O_PROFILE},
+		{"features", required_argument, 0, O_FEATURES}, {"json", no_argument, 0, O_JSON},
+		{"image", required_argument, 0, O_IMAGE},       {"base", required_argument, 0, O_BASE},
+		{"vectors-end", required_argument, 0, O_VECTORS}, {"out", required_argument, 0, O_OUT},
+		{"area", required_argument, 0, O_AREA},         {"area-size", required_argument, 0, O_AREA_SIZE},
+		{"area-out", required_argument, 0, O_AREA_OUT}, {"addr", required_argument, 0, O_ADDR},
+		{"help", no_argument, 0, O_HELP},               {0, 0, 0, 0},
+	};
+	struct opts o = {.profile = PV_PROFILE_FIXED, .features = PV_FEAT_ALL, .area_size = DEFAULT_AREA_SIZE};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_FLAVOR: o.flavor = cli_flavor(optarg); o.has_flavor = true; break;
+		case O_PROFILE: o.profile = cli_profile(optarg); break;
+		case O_FEATURES: o.features = cli_features(optarg); break;
+		case O_JSON: o.json = true; break;
+		case O_IMAGE: o.image = optarg; break;
+		case O_BASE: o.base = cli_address("--base", optarg); o.has_base = true; break;
+		case O_VECTORS:
+			o.popts.vectors_end = cli_address("--vectors-end", optarg);
+			o.popts.has_vectors_end = true;
+			break;
+		case O_OUT: o.out = optarg; break;
+		case O_AREA: o.area = cli_address("--area", optarg); o.has_area = true; break;
+		case O_AREA_SIZE:
+			if (!cli_parse_u64(optarg, &o.area_size) || o.area_size == 0 || o.area_size % 4 ||
+			    o.area_size > MAX_AREA_SIZE)
+				cli_fail("--area-size: '%s' must be a multiple of 4 between 4 and %u", optarg,
+					 MAX_AREA_SIZE);
+			break;
+		case O_AREA_OUT: o.area_out = optarg; break;
+		case O_ADDR: o.addr = cli_address("--addr", optarg); o.has_addr = true; break;
+		case 'h':
+		case O_HELP: fputs(usage, stdout); return 0;
+		case ':': cli_fail("patch: option '%s' needs a value", argv[optind - 1]);
+		default: cli_fail("patch: unknown option '%s' (see pvfuzz patch --help)", argv[optind - 1]);
+		}
+	}
+	if (!o.has_flavor)
+		cli_fail("patch: --flavor is required (see pvfuzz patch --help)");
+
+	struct pv_ctx ctx;
+	if (pv_ctx_init(&ctx, o.flavor, o.features, o.profile) != 0)
+		cli_fail("patch: internal error: the rewrite table does not fit the matcher");
+	int nwords = argc - optind;
+	if (o.image) {
+		if (nwords)
+			cli_fail("patch: give either WORDs or --image, not both");
+		image_form(&ctx, &o);
+	} else {
+		if (!nwords)
+			cli_fail("patch: no WORD and no --image given (see pvfuzz patch --help)");
+		if (o.has_base || o.popts.has_vectors_end || o.out || o.area_out)
+			cli_fail("patch: --base, --vectors-end, --out and --area-out go with --image");
+		words_form(&ctx, &o, argv + optind, nwords);
+	}
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* pvfuzz: the command-line front end. Each command lives in its own
+ * cmd_*.c; this file only dispatches. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_patch(int argc, char **argv);
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{"patch", cmd_patch, "rewrite instruction words or a text image as a KVM guest does"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pvfuzz COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'pvfuzz COMMAND --help' describes one command.\n"
+		   "Exit status: 0 success, 1 a check failed, 2 usage or input error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		cli_fail("no command given (try pvfuzz --help)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	cli_fail("unknown command '%s' (try pvfuzz --help)", argv[1]);
+}
