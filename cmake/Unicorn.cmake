@@ -28,14 +28,16 @@ if(NOT PATCH_EXECUTABLE)
 endif()
 
 set(_uc_prefix "${CMAKE_BINARY_DIR}/unicorn")
-set(_uc_src "${_uc_prefix}/src/unicorn")
-set(_uc_bin "${_uc_prefix}/src/unicorn-build")
+set(_uc_src "${_uc_prefix}/src/unicorn_ext")
+set(_uc_bin "${_uc_prefix}/src/unicorn_ext-build")
 set(_uc_lib "${_uc_bin}/libunicorn.a")
 
 # unicorn is built without sanitizers or coverage: it is a dependency, not
 # code under test, and instrumenting qemu makes every run several times slower.
 ExternalProject_Add(unicorn_ext
   PREFIX "${_uc_prefix}"
+  SOURCE_DIR "${_uc_src}"
+  BINARY_DIR "${_uc_bin}"
   URL "${PVFUZZ_UNICORN_TARBALL}"
   URL_HASH SHA256=${PVFUZZ_UNICORN_SHA256}
   DOWNLOAD_EXTRACT_TIMESTAMP TRUE

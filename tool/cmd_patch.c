@@ -82,7 +82,7 @@ static void print_insn(const char *indent, bool is64, uint64_t addr, uint32_t w,
 {
 	char d[96], note[64], line[256];
 	page_note(is64, w, note, sizeof note);
-	int n = snprintf(line, sizeof line, "%s0x%0*llx  %08x  %-28s%s%s", indent, is64 ? 16 : 8,
+	int n = snprintf(line, sizeof line, "%s0x%0*llx  0x%08x  %-28s%s%s", indent, is64 ? 16 : 8,
 			 (unsigned long long)addr, w, pv_disasm(is64, w, addr, d, sizeof d), note, tag);
 	while (n > 0 && line[n - 1] == ' ')
 		line[--n] = 0;
