@@ -100,18 +100,31 @@ uint8_t *cli_read_file(const char *path, size_t *len)
 		if (n < cap)
 			break;
 		cap *= 2;
-		buf = realloc(buf, cap);
+		uint8_t *bigger = realloc(buf, cap);
+		if (!bigger)
+			free(buf);
+		buf = bigger;
 	}
-	if (ferror(f))
-		cli_fail("cannot read '%s': %s", path, strerror(errno));
+	if (ferror(f)) {
+		int err = errno;
+		free(buf);
+		fclose(f);
+		cli_fail("cannot read '%s': %s", path, strerror(err));
+	}
 	fclose(f);
 	*len = n;
 	return buf;
 }
 
-void cli_write_file(const char *path, const uint8_t *buf, size_t len)
+bool cli_try_write_file(const char *path, const uint8_t *buf, size_t len)
 {
 	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
-		cli_fail("cannot write '%s': %s", path, strerror(errno));
+	if (!f)
+		return false;
+	bool ok = fwrite(buf, 1, len, f) == len;
+	int saved = errno;
+	if (fclose(f) != 0)
+		return false;
+	errno = saved;
+	return ok;
 }

@@ -26,6 +26,7 @@ uint64_t cli_address(const char *opt, const char *s);
 
 /* Whole file into a malloc'd buffer; exits with a message on failure. */
 uint8_t *cli_read_file(const char *path, size_t *len);
-void cli_write_file(const char *path, const uint8_t *buf, size_t len);
+/* false with errno set when the file cannot be written */
+bool cli_try_write_file(const char *path, const uint8_t *buf, size_t len);
 
 #endif

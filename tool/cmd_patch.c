@@ -1,5 +1,6 @@
 /* pvfuzz patch: rewrite instruction words, or a whole text image, the way a
  * KVM guest rewrites its own text at boot, and show what changed. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,26 +127,32 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 {
 	bool is64 = ctx->fi->is64;
 	size_t len = (size_t)nwords * 4;
-	uint8_t *img = malloc(len), *area_mem = calloc(1, o->area_size);
-	uint32_t *orig = malloc(len);
-	if (!img || !area_mem || !orig)
-		cli_fail("out of memory");
-	for (int i = 0; i < nwords; i++) {
-		if (!cli_parse_word(words[i], &orig[i]))
+	uint32_t w;
+	for (int i = 0; i < nwords; i++)
+		if (!cli_parse_word(words[i], &w))
 			cli_fail("'%s' is not a 32-bit hex instruction word", words[i]);
-		pv_put_word(ctx, img + 4 * i, orig[i]);
-	}
 	uint64_t base = o->has_addr ? o->addr : (is64 ? 0xc000000000000000ull : 0xc0000000ull);
 	if (!is64 && base + len > 0x100000000ull)
 		cli_fail("--addr: the words do not fit below 4 GiB on a 32-bit flavor");
 	uint64_t area_addr = o->has_area ? o->area : base + (1u << 20);
 
+	uint8_t *img = malloc(len), *area_mem = calloc(1, o->area_size);
+	uint32_t *orig = malloc(len);
+	if (!img || !area_mem || !orig)
+		cli_fail("out of memory");
+	for (int i = 0; i < nwords; i++) {
+		cli_parse_word(words[i], &orig[i]);
+		pv_put_word(ctx, img + 4 * i, orig[i]);
+	}
+
 	struct pv_image image = {img, len, base};
 	struct pv_area area;
 	struct pv_report rep = {0};
 	pv_area_init(&area, area_addr, area_mem, o->area_size);
-	if (pv_patch_image(ctx, &image, &area, NULL, &rep) != PV_OK)
+	if (pv_patch_image(ctx, &image, &area, NULL, &rep) != PV_OK) {
+		free(img), free(orig), free(area_mem), pv_report_free(&rep);
 		cli_fail("--area: the template area overlaps the words or does not fit the flavor's address space");
+	}
 
 	for (int i = 0; i < nwords; i++) {
 		uint64_t site = base + 4u * (unsigned)i;
@@ -265,17 +272,19 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 {
 	bool is64 = ctx->fi->is64;
 	size_t len;
-	uint8_t *bytes = cli_read_file(o->image, &len);
-	if (len == 0)
-		cli_fail("image '%s' is empty", o->image);
-	if (len % 4)
-		cli_fail("image '%s' is %zu bytes, not a multiple of 4", o->image, len);
 	if (!o->has_base)
 		cli_fail("--image needs --base ADDR");
+	uint8_t *bytes = cli_read_file(o->image, &len);
+/* the buffer is freed before exiting so that error exits stay leak-free */
+#define FAIL(...) do { free(bytes); cli_fail(__VA_ARGS__); } while (0)
+	if (len == 0)
+		FAIL("image '%s' is empty", o->image);
+	if (len % 4)
+		FAIL("image '%s' is %zu bytes, not a multiple of 4", o->image, len);
 	if (!is64 && (o->base > 0xffffffffull || len > 0x100000000ull - o->base))
-		cli_fail("--base: the image does not fit below 4 GiB on a 32-bit flavor");
+		FAIL("--base: the image does not fit below 4 GiB on a 32-bit flavor");
 	if (len > UINT64_MAX - o->base)
-		cli_fail("--base: the image does not fit in the address space");
+		FAIL("--base: the image does not fit in the address space");
 
 	uint64_t end = o->base + len;
 	uint64_t area_addr = o->has_area ? o->area : (end + 0xfff) & ~0xfffull;
@@ -283,12 +292,12 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 	bool inside = area_addr >= o->base && area_addr < end;
 	if (inside) {
 		if (area_addr + o->area_size > end)
-			cli_fail("--area: the template area starts inside the image but runs past its end");
+			FAIL("--area: the template area starts inside the image but runs past its end");
 		area_mem = bytes + (area_addr - o->base);
 	} else if (area_addr < o->base && area_addr + o->area_size > o->base) {
-		cli_fail("--area: the template area overlaps the start of the image");
+		FAIL("--area: the template area overlaps the start of the image");
 	} else if (!(area_mem = calloc(1, o->area_size))) {
-		cli_fail("out of memory");
+		FAIL("out of memory");
 	}
 
 	struct pv_image img = {bytes, len, o->base};
@@ -299,24 +308,28 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum pv_status st = pv_patch_image(ctx, &img, &area, &o->popts, &rep);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (st == PV_ERR_ARG)
-		cli_fail("--area: the template area does not fit the flavor's address space");
-	if (st != PV_OK)
-		cli_fail("out of memory while patching");
+	if (st != PV_OK) {
+		pv_report_free(&rep);
+		if (!inside)
+			free(area_mem);
+		FAIL("%s", st == PV_ERR_ARG ? "--area: the template area does not fit the flavor's address space"
+					    : "out of memory while patching");
+	}
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
 	if (o->json)
 		print_report_json(ctx, &img, &area, &rep, secs);
 	else
 		print_report_text(ctx, o, &img, &area, &rep, secs);
-	if (o->out)
-		cli_write_file(o->out, bytes, len);
-	if (o->area_out && !inside)
-		cli_write_file(o->area_out, area_mem, area.used);
 	pv_report_free(&rep);
+	bool out_ok = !o->out || cli_try_write_file(o->out, bytes, len);
+	bool area_ok = !o->area_out || inside || cli_try_write_file(o->area_out, area_mem, area.used);
 	if (!inside)
 		free(area_mem);
 	free(bytes);
+	if (!out_ok || !area_ok)
+		cli_fail("cannot write '%s': %s", !out_ok ? o->out : o->area_out, strerror(errno));
+#undef FAIL
 }
 
 int cmd_patch(int argc, char **argv)
@@ -337,7 +350,7 @@ int cmd_patch(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FLAVOR: o.flavor = cli_flavor(optarg); o.has_flavor = true; break;
 		case O_PROFILE: o.profile = cli_profile(optarg); break;

@@ -1,0 +1,21 @@
+# Sourced by the scripts: install Debian packages that are missing.
+# Usage: ensure_packages PKG...
+ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "pvfuzz: installing ${missing[*]}" >&2
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || { echo "pvfuzz: need root (or sudo) to install: ${missing[*]}" >&2; return 1; }
+		sudo=(sudo)
+	fi
+	"${sudo[@]}" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# What every build of pvfuzz needs (see README.md, "Dependencies").
+PVFUZZ_BUILD_PACKAGES=(cmake make patch clang-14 libclang-rt-14-dev libcapstone-dev libcmocka-dev
+	binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu)
