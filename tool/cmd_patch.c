@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "disasm.h"
 #include "pv.h"
+#include "report.h"
 
 static const char usage[] =
 	"usage: pvfuzz patch --flavor F [--profile fixed|linux] [--features none|sr|mas|sr,mas]\n"
@@ -54,42 +55,6 @@ struct opts {
 	struct pv_patch_opts popts;
 };
 
-/* "; msr+4" style note for a load or store that reaches the magic page. */
-static void page_note(bool is64, uint32_t w, char *buf, size_t n)
-{
-	unsigned op = w >> 26;
-	buf[0] = 0;
-	if ((op != 32 && op != 36 && op != 58 && op != 62) || ((w >> 16) & 31) != 0)
-		return;
-	int disp = (int16_t)(w & 0xfffc);
-	if (op == 32 || op == 36)
-		disp = (int16_t)(w & 0xffff);
-	if (disp < PV_MAGIC_PAGE_EA)
-		return;
-	unsigned off = (unsigned)(disp - PV_MAGIC_PAGE_EA);
-	for (unsigned f = PV_F_SCRATCH1; f < PV_NFIELDS; f++) {
-		const struct pv_field_info *fi = pv_field_info(f);
-		if (f == PV_F_MAS3 || f == PV_F_MAS7 || off < fi->offset || off >= fi->offset + fi->size)
-			continue;
-		if (off == fi->offset)
-			snprintf(buf, n, "  ; %d = page %s", disp, fi->name);
-		else
-			snprintf(buf, n, "  ; %d = page %s+%u", disp, fi->name, off - fi->offset);
-		return;
-	}
-}
-
-static void print_insn(const char *indent, bool is64, uint64_t addr, uint32_t w, const char *tag)
-{
-	char d[96], note[64], line[256];
-	page_note(is64, w, note, sizeof note);
-	int n = snprintf(line, sizeof line, "%s0x%0*llx  0x%08x  %-28s%s%s", indent, is64 ? 16 : 8,
-			 (unsigned long long)addr, w, pv_disasm(is64, w, addr, d, sizeof d), note, tag);
-	while (n > 0 && line[n - 1] == ' ')
-		line[--n] = 0;
-	puts(line);
-}
-
 /* Where a branch-patched site's instance is, or false when w is no `b`. */
 static bool branch_target(const struct pv_ctx *ctx, uint64_t site, uint32_t w, uint64_t *to)
 {
@@ -100,19 +65,6 @@ static bool branch_target(const struct pv_ctx *ctx, uint64_t site, uint32_t w, u
 	if (!ctx->fi->is64)
 		*to &= 0xffffffffu;
 	return true;
-}
-
-static const char *slot_tag(const struct pv_tmpl_layout *l, int i)
-{
-	if (i == l->reg || i == l->rb_use || i == l->rs_use)
-		return "  <- register slot";
-	if (i == l->rb_load || i == l->rs_load)
-		return "  <- scratch load slot";
-	if (i == l->orig)
-		return "  <- original instruction";
-	if (i == l->branch)
-		return "  <- branch back";
-	return "";
 }
 
 static void print_hex_list(const uint32_t *w, unsigned n)
@@ -193,11 +145,11 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 		if (skip)
 			printf("    skipped:  %s\n", skip);
 		if (patched)
-			print_insn("    rewrite:  ", is64, site, now, "");
+			pv_print_insn(stdout, "    rewrite:  ", is64, site, now, "");
 		if (l) {
 			printf("    template: %s, %u words at 0x%llx\n", l->name, l->nwords, (unsigned long long)at);
 			for (unsigned k = 0; k < l->nwords; k++)
-				print_insn("      ", is64, at + 4 * k, inst[k], slot_tag(l, (int)k));
+				pv_print_insn(stdout, "      ", is64, at + 4 * k, inst[k], pv_slot_tag(l, (int)k));
 		}
 	}
 	pv_report_free(&rep);

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 int cmd_patch(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -13,6 +14,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"patch", cmd_patch, "rewrite instruction words or a text image as a KVM guest does"},
+	{"diff", cmd_diff, "run words original and patched from start states and compare"},
 };
 
 static void usage(FILE *f)

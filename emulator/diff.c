@@ -1,0 +1,230 @@
+/* The differential oracle: the same start state, original against patched,
+ * compared item by item (spec section 7). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu.h"
+
+static const char *const event_names[PV_NEVENT_KINDS] = {
+	[PV_EV_MUST_ACT] = "trap the hypervisor acts on",
+	[PV_EV_DELIVER] = "interrupt delivered",
+	[PV_EV_PRECOND] = "guest broke r1 != r2 / r1 != critical",
+	[PV_EV_UNMODELLED] = "unmodelled privileged instruction",
+	[PV_EV_EXCEPTION] = "CPU exception",
+	[PV_EV_FAULT] = "memory fault",
+	[PV_EV_CODE_ACCESS] = "guest data access to code",
+	[PV_EV_PAGE_GUARD] = "guest access to a hypervisor-owned page field",
+	[PV_EV_WILD_AREA] = "jump into the template area",
+	[PV_EV_OVERFLOW] = "too many events",
+};
+
+const char *pv_event_name(enum pv_event_kind k)
+{
+	return (unsigned)k < PV_NEVENT_KINDS ? event_names[k] : "invalid";
+}
+
+const char *pv_end_name(enum pv_end e)
+{
+	switch (e) {
+	case PV_END_FELL_THROUGH: return "reached the end of the code";
+	case PV_END_BUDGET: return "instruction budget exhausted";
+	case PV_END_EVENT: return "ended by an event";
+	}
+	return "invalid";
+}
+
+void pv_code_original(struct pv_code *c, const uint32_t *words, unsigned n)
+{
+	c->n = n;
+	memcpy(c->text, words, 4u * n);
+	c->area_words = 0;
+	c->ninst = 0;
+}
+
+enum pv_status pv_code_patched(struct pv_code *c, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
+			       struct pv_report *rep)
+{
+	uint8_t img[4 * PV_EMU_TEXT_WORDS];
+	static uint8_t area_mem[PV_EMU_AREA_SIZE]; /* scratch: words are copied out */
+	struct pv_image image = {img, 4u * n, PV_EMU_TEXT_BASE};
+	struct pv_area area;
+
+	if (n == 0 || n > PV_EMU_TEXT_WORDS)
+		return PV_ERR_ARG;
+	for (unsigned i = 0; i < n; i++)
+		pv_put_word(ctx, img + 4 * i, words[i]);
+	pv_area_init(&area, PV_EMU_AREA_BASE, area_mem, PV_EMU_AREA_SIZE);
+	enum pv_status s = pv_patch_image(ctx, &image, &area, NULL, rep);
+	if (s != PV_OK)
+		return s;
+	c->n = n;
+	c->area_words = (unsigned)(area.used / 4);
+	c->ninst = 0;
+	for (unsigned i = 0; i < n; i++)
+		c->text[i] = pv_get_word(ctx, img + 4 * i);
+	for (unsigned i = 0; i < c->area_words; i++)
+		c->area[i] = pv_get_word(ctx, area_mem + 4 * i);
+	/* instances: every template site whose word became a branch */
+	for (unsigned i = 0; i < n; i++) {
+		const struct pv_row *row = pv_match(ctx, words[i]);
+		uint32_t w = c->text[i];
+		if (!row || row->kind != PV_K_TEMPLATE || (w & 0xfc000003u) != 0x48000000u)
+			continue;
+		uint64_t site = PV_EMU_TEXT_BASE + 4ull * i;
+		int32_t d = (int32_t)((w & 0x03fffffcu) << 6) >> 6;
+		c->inst[c->ninst++] = (struct pv_instance){site, site + (uint64_t)(int64_t)d,
+							   pv_tmpl_layout(ctx, row->target)->nwords, row->target};
+	}
+	return PV_OK;
+}
+
+/* Records a difference; item is formatted only when there is one. */
+static bool differ_u64(struct pv_diff *d, uint64_t a, uint64_t b, const char *fmt, unsigned arg)
+{
+	if (a == b)
+		return false;
+	snprintf(d->item, sizeof d->item, fmt, arg);
+	snprintf(d->orig, sizeof d->orig, "0x%llx", (unsigned long long)a);
+	snprintf(d->patched, sizeof d->patched, "0x%llx", (unsigned long long)b);
+	return true;
+}
+
+static void describe_event(char *buf, size_t n, const struct pv_event *e)
+{
+	switch (e->kind) {
+	case PV_EV_MUST_ACT:
+		snprintf(buf, n, "%s (%s) at 0x%llx", pv_event_name(e->kind), pv_class_name(e->cls),
+			 (unsigned long long)e->pc);
+		break;
+	case PV_EV_EXCEPTION:
+	case PV_EV_UNMODELLED:
+		snprintf(buf, n, "%s 0x%x at 0x%llx", pv_event_name(e->kind), e->detail, (unsigned long long)e->pc);
+		break;
+	case PV_EV_FAULT:
+	case PV_EV_CODE_ACCESS:
+	case PV_EV_PAGE_GUARD:
+	case PV_EV_WILD_AREA:
+		snprintf(buf, n, "%s at 0x%llx (address 0x%llx)", pv_event_name(e->kind), (unsigned long long)e->pc,
+			 (unsigned long long)e->addr);
+		break;
+	default:
+		snprintf(buf, n, "%s at 0x%llx", pv_event_name(e->kind), (unsigned long long)e->pc);
+	}
+}
+
+static bool same_event(const struct pv_event *a, const struct pv_event *b)
+{
+	return a->kind == b->kind && a->cls == b->cls && a->detail == b->detail && a->pc == b->pc && a->addr == b->addr;
+}
+
+bool pv_runs_differ(enum pv_flavor f, const struct pv_run *a, const struct pv_run *b, struct pv_diff *d)
+{
+	/* the event sequences first: they say why a run went elsewhere */
+	for (unsigned i = 0; i < a->nev || i < b->nev; i++) {
+		bool ha = i < a->nev, hb = i < b->nev;
+		if (ha && hb && same_event(&a->ev[i], &b->ev[i]))
+			continue;
+		snprintf(d->item, sizeof d->item, "event %u", i + 1);
+		if (ha)
+			describe_event(d->orig, sizeof d->orig, &a->ev[i]);
+		else
+			snprintf(d->orig, sizeof d->orig, "(none)");
+		if (hb)
+			describe_event(d->patched, sizeof d->patched, &b->ev[i]);
+		else
+			snprintf(d->patched, sizeof d->patched, "(none)");
+		return true;
+	}
+	if (a->end != b->end) {
+		snprintf(d->item, sizeof d->item, "end of run");
+		snprintf(d->orig, sizeof d->orig, "%s", pv_end_name(a->end));
+		snprintf(d->patched, sizeof d->patched, "%s", pv_end_name(b->end));
+		return true;
+	}
+	if (differ_u64(d, a->end_pc, b->end_pc, "end address", 0))
+		return true;
+	for (unsigned i = 0; i < 32; i++)
+		if (differ_u64(d, a->gpr[i], b->gpr[i], "r%u", i))
+			return true;
+	if (differ_u64(d, a->cr, b->cr, "cr", 0) || differ_u64(d, a->xer, b->xer, "xer", 0) ||
+	    differ_u64(d, a->lr, b->lr, "lr", 0) || differ_u64(d, a->ctr, b->ctr, "ctr", 0))
+		return true;
+	/* page fields, except the template's scratch1-3 and critical */
+	if (memcmp(a->page + 32, b->page + 32, PV_MAGIC_PAGE_SIZE - 32) != 0) {
+		char fmt[48];
+		for (unsigned fld = PV_F_SPRG0; fld <= PV_F_SPRG7; fld++) {
+			const struct pv_field_info *fi = pv_field_info(fld);
+			unsigned step = fld == PV_F_SR ? 4 : fi->size;
+			snprintf(fmt, sizeof fmt, fld == PV_F_SR ? "page sr[%%u]" : "page %s", fi->name);
+			for (unsigned off = 0; off < fi->size; off += step)
+				if (differ_u64(d, pv_page_get(f, a->page, fi->offset + off, step),
+					       pv_page_get(f, b->page, fi->offset + off, step), fmt, off / 4))
+					return true;
+		}
+		for (unsigned off = 240; off < PV_MAGIC_PAGE_SIZE; off++)
+			if (differ_u64(d, a->page[off], b->page[off], "page byte +0x%x", off))
+				return true;
+	}
+	if (memcmp(a->data, b->data, PV_EMU_DATA_SIZE) != 0)
+		for (unsigned off = 0; off < PV_EMU_DATA_SIZE; off++)
+			if (differ_u64(d, a->data[off], b->data[off], "data byte 0x%x", PV_EMU_DATA_BASE + off))
+				return true;
+	return false;
+}
+
+struct pv_oracle {
+	struct pv_machine *side[2]; /* original, patched */
+};
+
+struct pv_oracle *pv_oracle_new(enum pv_flavor f, char *err, size_t errlen)
+{
+	struct pv_oracle *o = calloc(1, sizeof(*o));
+	if (!o) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (int i = 0; i < 2; i++)
+		if (!(o->side[i] = pv_machine_new(f, err, errlen))) {
+			pv_oracle_free(o);
+			return NULL;
+		}
+	return o;
+}
+
+void pv_oracle_free(struct pv_oracle *o)
+{
+	if (!o)
+		return;
+	pv_machine_free(o->side[0]);
+	pv_machine_free(o->side[1]);
+	free(o);
+}
+
+const char *pv_oracle_cpu(const struct pv_oracle *o) { return pv_machine_cpu(o->side[0]); }
+
+int pv_diff_run(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
+		const struct pv_state *st, const struct pv_diff_opts *o, struct pv_diff *d)
+{
+	unsigned budget = o && o->budget ? o->budget : PV_EMU_DEFAULT_BUDGET;
+	pv_report_free(&d->rep);
+	d->divergent = false;
+	d->item[0] = d->orig[0] = d->patched[0] = 0;
+	if (n == 0 || n > PV_EMU_TEXT_WORDS)
+		return -1;
+	pv_code_original(&d->orig_code, words, n);
+	if (pv_code_patched(&d->patched_code, ctx, words, n, &d->rep) != PV_OK)
+		return -1;
+	if (o && o->tamper)
+		o->tamper(ctx, &d->patched_code, o->tamper_arg);
+	if (pv_machine_run(or->side[0], ctx, &d->orig_code, st, budget, &d->orig_run) != 0 ||
+	    pv_machine_run(or->side[1], ctx, &d->patched_code, st, budget, &d->patched_run) != 0)
+		return -1;
+	d->divergent = pv_runs_differ(ctx->flavor, &d->orig_run, &d->patched_run, d);
+	return 0;
+}
+
+void pv_diff_free(struct pv_diff *d)
+{
+	pv_report_free(&d->rep);
+}

@@ -1,0 +1,169 @@
+/* pvfuzz emulator: run guest code on unicorn with a simulated magic page and
+ * a model of the hypervisor, and compare an original run with a patched one
+ * (spec sections 6 and 7; docs/emulator.md).
+ *
+ * Layering: this uses the engine (src/) and unicorn; it prints nothing and
+ * never disassembles (the tool and the fuzzers do, with capstone).
+ */
+#ifndef PV_EMU_H
+#define PV_EMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pv.h"
+
+/* ---- memory layout (the same for every flavor) --------------------------- */
+#define PV_EMU_TEXT_BASE 0x10000u  /* the code under test */
+#define PV_EMU_TEXT_WORDS 1024u
+#define PV_EMU_AREA_BASE 0x20000u  /* template area, well within b's reach */
+#define PV_EMU_AREA_SIZE 0x10000u
+#define PV_EMU_DATA_BASE 0x100000u /* data and stack */
+#define PV_EMU_DATA_SIZE 0x2000u
+/* the magic page is at EA -4096; see pv_emu_page_phys() */
+
+#define PV_EMU_MAX_EVENTS 16
+#define PV_EMU_DEFAULT_BUDGET 256 /* text instructions per run */
+
+/* ---- start states (state.c) ---------------------------------------------- */
+
+/* What the hypervisor hands the guest when the code starts: the guest's
+ * registers, the magic page and the data region. Preconditions in
+ * docs/emulator.md, "Start states". */
+struct pv_state {
+	uint64_t gpr[32];
+	uint64_t lr, ctr;
+	uint32_t cr, xer;
+	uint8_t page[PV_MAGIC_PAGE_SIZE]; /* guest byte order */
+	uint64_t data_seed;               /* fills the data region */
+};
+
+/* Bytes consumed by pv_state_from_bytes(); shorter input is padded with 0. */
+#define PV_STATE_BYTES 600
+void pv_state_from_bytes(enum pv_flavor f, const uint8_t *b, size_t n, struct pv_state *st);
+void pv_state_from_seed(enum pv_flavor f, uint64_t seed, struct pv_state *st);
+void pv_state_fill_data(const struct pv_state *st, uint8_t data[PV_EMU_DATA_SIZE]);
+
+/* Page field access in the flavor's byte order. */
+uint64_t pv_page_get(enum pv_flavor f, const uint8_t *page, unsigned off, unsigned size);
+void pv_page_set(enum pv_flavor f, uint8_t *page, unsigned off, unsigned size, uint64_t v);
+
+/* ---- events and runs ------------------------------------------------------- */
+
+enum pv_event_kind {
+	PV_EV_MUST_ACT,   /* a trap the hypervisor must act on (MSR critical bits, mtsrin with translation) */
+	PV_EV_DELIVER,    /* external interrupt delivered: ends the run */
+	PV_EV_PRECOND,    /* the guest broke a precondition (r1 == r2, r1 == critical marker): ends */
+	PV_EV_UNMODELLED, /* a privileged instruction the model does not emulate: ends */
+	PV_EV_EXCEPTION,  /* a CPU exception (illegal instruction, sc, ...): ends */
+	PV_EV_FAULT,      /* an access to unmapped or protected memory: ends */
+	PV_EV_CODE_ACCESS,    /* guest load or store to the code or template area: ends */
+	PV_EV_PAGE_GUARD, /* guest access to a hypervisor-owned page field: ends */
+	PV_EV_WILD_AREA,  /* a jump into the template area other than a site's branch: ends */
+	PV_EV_OVERFLOW,   /* too many events: ends */
+	PV_NEVENT_KINDS
+};
+const char *pv_event_name(enum pv_event_kind k);
+
+struct pv_event {
+	uint8_t kind;
+	uint8_t cls;     /* MUST_ACT: enum pv_class */
+	uint32_t detail; /* EXCEPTION: unicorn intno; FAULT: uc_mem_type; UNMODELLED: the word */
+	uint64_t pc;     /* where, as an address of the original code */
+	uint64_t addr;   /* FAULT / *_ACCESS: the data address */
+};
+
+enum pv_end {
+	PV_END_FELL_THROUGH, /* reached the end of the code */
+	PV_END_BUDGET,       /* the instruction budget ran out */
+	PV_END_EVENT,        /* an event ended the run */
+};
+const char *pv_end_name(enum pv_end e);
+
+struct pv_run {
+	uint64_t gpr[32], lr, ctr;
+	uint32_t cr, xer;
+	uint8_t page[PV_MAGIC_PAGE_SIZE];
+	uint8_t data[PV_EMU_DATA_SIZE];
+	struct pv_event ev[PV_EMU_MAX_EVENTS];
+	unsigned nev;
+	uint8_t end;
+	uint64_t end_pc; /* mapped like event pcs */
+	unsigned steps;  /* text instructions executed */
+};
+
+/* ---- code to run ----------------------------------------------------------- */
+
+struct pv_instance {
+	uint64_t site, at;
+	unsigned nwords;
+	enum pv_tmpl tmpl;
+};
+
+struct pv_code {
+	uint32_t text[PV_EMU_TEXT_WORDS]; /* word values */
+	unsigned n;
+	uint32_t area[PV_EMU_AREA_SIZE / 4];
+	unsigned area_words;
+	struct pv_instance inst[PV_EMU_TEXT_WORDS];
+	unsigned ninst;
+};
+
+/* The original code: words at PV_EMU_TEXT_BASE, no template area. */
+void pv_code_original(struct pv_code *c, const uint32_t *words, unsigned n);
+/* The engine's rewrite of it, with the area at PV_EMU_AREA_BASE. */
+enum pv_status pv_code_patched(struct pv_code *c, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
+			       struct pv_report *rep);
+
+/* ---- the machine (machine.c) ---------------------------------------------- */
+
+struct pv_machine;
+
+/* One machine per flavor, built once and reused. NULL with a message in
+ * err when the flavor cannot run here. */
+struct pv_machine *pv_machine_new(enum pv_flavor f, char *err, size_t errlen);
+void pv_machine_free(struct pv_machine *m);
+const char *pv_machine_cpu(const struct pv_machine *m); /* CPU model used */
+uint64_t pv_emu_page_phys(enum pv_flavor f);
+
+/* Runs code from st under ctx's hypervisor model. Returns 0, or -1 when
+ * unicorn itself failed (message in out->... not filled: see errno). */
+int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct pv_code *code,
+		   const struct pv_state *st, unsigned budget, struct pv_run *out);
+
+/* ---- the differential oracle (diff.c) ------------------------------------- */
+
+struct pv_diff_opts {
+	unsigned budget; /* 0: PV_EMU_DEFAULT_BUDGET */
+	/* test-only: change the patched code before it runs (broken rewrites) */
+	void (*tamper)(const struct pv_ctx *ctx, struct pv_code *patched, void *arg);
+	void *tamper_arg;
+};
+
+struct pv_diff {
+	bool divergent;
+	char item[48];          /* the first differing item, e.g. "r5", "page msr", "event 1" */
+	char orig[96], patched[96]; /* its two values */
+	struct pv_code orig_code, patched_code;
+	struct pv_run orig_run, patched_run;
+	struct pv_report rep; /* the engine's report for the patched code */
+};
+
+/* The oracle of one flavor: a machine for original runs and one for patched
+ * runs, so that each keeps its code translated across start states. */
+struct pv_oracle;
+struct pv_oracle *pv_oracle_new(enum pv_flavor f, char *err, size_t errlen);
+void pv_oracle_free(struct pv_oracle *o);
+const char *pv_oracle_cpu(const struct pv_oracle *o);
+
+/* Runs words original and patched from st and compares (spec section 7).
+ * Returns 0, or -1 on an internal error (unicorn, or a too long sequence). */
+int pv_diff_run(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
+		const struct pv_state *st, const struct pv_diff_opts *o, struct pv_diff *d);
+void pv_diff_free(struct pv_diff *d);
+
+/* Compares two runs; fills item/orig/patched and returns true on a difference. */
+bool pv_runs_differ(enum pv_flavor f, const struct pv_run *a, const struct pv_run *b, struct pv_diff *d);
+
+#endif

@@ -1,0 +1,425 @@
+/* One unicorn machine per flavor and one run of guest code on it.
+ *
+ * The hypervisor model is reached through a code hook over the code and the
+ * template area: every instruction there is looked at before it executes,
+ * and one the engine's matcher recognises is emulated against the page and
+ * skipped (docs/emulator.md says why a hook and not MSR[PR] traps). The
+ * same hook counts the instruction budget and polices entry into the area.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicorn/unicorn.h>
+
+#include "emu.h"
+#include "hv.h"
+#include "ppc_insn.h"
+
+#define MSR_SF (1ull << 63)
+#define MSR_LE 1ull
+#define TEXT_SIZE (4u * PV_EMU_TEXT_WORDS)
+#define CODE_END (PV_EMU_AREA_BASE + PV_EMU_AREA_SIZE)
+
+/* How each flavor runs (spec section 9, docs/emulator.md). */
+static const struct emu_flavor {
+	uc_mode mode;
+	int model; /* -1: unicorn's default */
+	uint64_t msr;
+	const char *cpu;
+} emu_flavors[PV_NFLAVORS] = {
+	[PV_BOOK3S32]   = {UC_MODE_PPC32, -1, 0, "7457A"},
+	[PV_BOOKE32]    = {UC_MODE_PPC32, UC_CPU_PPC32_E500V2_V22, 0, "e500v2"},
+	[PV_BOOK3S64]   = {UC_MODE_PPC64, UC_CPU_PPC64_970_V2_2, MSR_SF, "970"},
+	/* the e5500 model faults on its first fetch; every BookE instruction in
+	 * play is handled by the model, so a 64-bit Book3S CPU stands in */
+	[PV_BOOKE64]    = {UC_MODE_PPC64, UC_CPU_PPC64_970_V2_2, MSR_SF, "970 (standing in for e5500)"},
+	/* unicorn refuses UC_MODE_LITTLE_ENDIAN for PPC; MSR[LE] works on POWER7 */
+	[PV_BOOK3S64LE] = {UC_MODE_PPC64, UC_CPU_PPC64_POWER7_V2_3, MSR_SF | MSR_LE, "POWER7 with MSR[LE]"},
+};
+
+struct pv_machine {
+	enum pv_flavor flavor;
+	bool is64;
+	uc_engine *uc;
+	uc_context *clean;
+	uint8_t *text, *area, *data, *page; /* host memory mapped into the guest */
+	uint64_t page_phys;
+
+	/* the current run */
+	const struct pv_ctx *ctx;
+	const struct pv_code *code;
+	struct pv_run *out;
+	uint64_t until, last_pc, c0;
+	unsigned budget;
+	bool ending, last_in_area;
+
+	/* what the guest memory holds from the last run: code is rewritten and
+	 * its translations dropped only when it changes, so running the same
+	 * code from many start states reuses unicorn's translated blocks */
+	uint32_t loaded_text[PV_EMU_TEXT_WORDS], loaded_area[PV_EMU_AREA_SIZE / 4];
+	unsigned loaded_n, loaded_area_words;
+	bool data_ready;
+	uint64_t data_seed;
+	uint8_t data_init[PV_EMU_DATA_SIZE];
+};
+
+uint64_t pv_emu_page_phys(enum pv_flavor f)
+{
+	/* 64-bit real mode ignores the top four address bits (spec section 9) */
+	return pv_flavor_info(f)->is64 ? 0x0ffffffffffff000ull : 0xfffff000ull;
+}
+
+const char *pv_machine_cpu(const struct pv_machine *m) { return emu_flavors[m->flavor].cpu; }
+
+static bool in_area(uint64_t a) { return a - PV_EMU_AREA_BASE < PV_EMU_AREA_SIZE; }
+static bool in_text(uint64_t a) { return a - PV_EMU_TEXT_BASE < TEXT_SIZE; }
+
+/* An address of the patched code as the same place in the original code:
+ * inside an instance it is the instance's site. */
+static const struct pv_instance *instance_at(const struct pv_machine *m, uint64_t a)
+{
+	for (unsigned i = 0; i < m->code->ninst; i++) {
+		const struct pv_instance *in = &m->code->inst[i];
+		if (a - in->at < 4ull * in->nwords)
+			return in;
+	}
+	return NULL;
+}
+
+static uint64_t map_pc(const struct pv_machine *m, uint64_t a)
+{
+	const struct pv_instance *in = in_area(a) ? instance_at(m, a) : NULL;
+	return in ? in->site : a;
+}
+
+static uint64_t reg_read(struct pv_machine *m, int reg)
+{
+	uint64_t v = 0;
+	uc_reg_read(m->uc, reg, &v);
+	return m->is64 ? v : v & 0xffffffffu;
+}
+
+static void reg_write(struct pv_machine *m, int reg, uint64_t v)
+{
+	/* unicorn reads 4 bytes on ppc32: the low half on this little-endian host */
+	uc_reg_write(m->uc, reg, &v);
+}
+
+static void add_event(struct pv_machine *m, struct pv_event ev);
+
+/* Ends the run: the current instruction does not execute, the CPU goes to
+ * the stop address where uc_emu_start returns. */
+static void end_run(struct pv_machine *m, enum pv_end why, uint64_t pc)
+{
+	if (m->ending)
+		return;
+	m->ending = true;
+	m->out->end = (uint8_t)why;
+	m->out->end_pc = pc;
+	reg_write(m, UC_PPC_REG_PC, m->until);
+}
+
+static void add_event(struct pv_machine *m, struct pv_event ev)
+{
+	struct pv_run *o = m->out;
+	if (o->nev == PV_EMU_MAX_EVENTS - 1 && ev.kind != PV_EV_OVERFLOW) {
+		ev = (struct pv_event){.kind = PV_EV_OVERFLOW, .pc = ev.pc};
+	}
+	if (o->nev < PV_EMU_MAX_EVENTS)
+		o->ev[o->nev++] = ev;
+	if (ev.kind != PV_EV_MUST_ACT)
+		end_run(m, PV_END_EVENT, ev.pc);
+}
+
+static uint32_t word_at(const struct pv_machine *m, uint64_t a)
+{
+	if (in_text(a)) {
+		unsigned i = (unsigned)((a - PV_EMU_TEXT_BASE) / 4);
+		return i < m->code->n ? m->code->text[i] : 0;
+	}
+	unsigned i = (unsigned)((a - PV_EMU_AREA_BASE) / 4);
+	return i < m->code->area_words ? m->code->area[i] : 0;
+}
+
+/* The hypervisor decides on delivery at a trap; pc is where execution goes on. */
+static void delivery_check(struct pv_machine *m, uint64_t pc)
+{
+	enum hv_delivery d = pv_hv_delivery(m->flavor, m->page, reg_read(m, UC_PPC_REG_1),
+					    reg_read(m, UC_PPC_REG_2), m->c0);
+	if (d != HV_NONE) {
+		add_event(m, (struct pv_event){.kind = d == HV_DELIVER ? PV_EV_DELIVER : PV_EV_PRECOND, .pc = pc});
+		m->out->end_pc = pc;
+	}
+}
+
+static void trap(struct pv_machine *m, uint64_t addr, const struct pv_row *row, uint32_t w)
+{
+	struct hv_regs r = {
+		.rs = reg_read(m, UC_PPC_REG_0 + (int)ppc_rt(w)),
+		.rb = reg_read(m, UC_PPC_REG_0 + (int)((w >> 11) & 31)),
+	};
+	struct pv_event ev;
+	if (pv_hv_emulate(m->ctx, row, w, &r, m->page, &ev)) {
+		ev.pc = map_pc(m, addr);
+		add_event(m, ev);
+	}
+	if (r.writes_rt)
+		reg_write(m, UC_PPC_REG_0 + (int)ppc_rt(w), r.rt);
+	delivery_check(m, map_pc(m, addr) + 4);
+	if (!m->ending)
+		reg_write(m, UC_PPC_REG_PC, addr + 4); /* skip the emulated instruction */
+}
+
+static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct pv_machine *m = user;
+	(void)uc, (void)size;
+	if (m->ending)
+		return;
+	bool area = in_area(addr);
+	if (!area) {
+		if (m->out->steps == m->budget) {
+			end_run(m, PV_END_BUDGET, addr);
+			return;
+		}
+		m->out->steps++;
+	} else if (!m->last_in_area) {
+		/* the only way in is a site's branch to the start of its instance */
+		const struct pv_instance *in = in_text(m->last_pc) ? instance_at(m, addr) : NULL;
+		if (!in || in->site != m->last_pc || in->at != addr) {
+			add_event(m, (struct pv_event){.kind = PV_EV_WILD_AREA, .pc = map_pc(m, m->last_pc), .addr = addr});
+			return;
+		}
+	}
+	m->last_pc = addr;
+	m->last_in_area = area;
+
+	uint32_t w = word_at(m, addr);
+	const struct pv_row *row = pv_match(m->ctx, w);
+	if (row)
+		trap(m, addr, row, w);
+	else if (pv_hv_unmodelled(w))
+		add_event(m, (struct pv_event){.kind = PV_EV_UNMODELLED, .detail = w, .pc = map_pc(m, addr)});
+}
+
+/* Page fields the guest's own code never touches: scratch1-3 and critical
+ * belong to the templates; msr and int_pending are written only by the
+ * hypervisor and the templates. */
+static bool page_guarded(uint64_t off, unsigned size, bool write)
+{
+	if (off >= PV_MAGIC_PAGE_SIZE && off + size > PV_MAGIC_PAGE_SIZE)
+		return false; /* below the page (off wrapped) */
+	uint64_t end = off + size;
+	if (off < 32)
+		return true;
+	return write && ((off < 96 && end > 88) || (off < 104 && end > 100));
+}
+
+/* Guest data accesses to the code, the area, or guarded page fields
+ * (templates themselves may use them). */
+static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
+{
+	struct pv_machine *m = user;
+	(void)uc, (void)type, (void)value;
+	if (m->ending || m->last_in_area)
+		return;
+	uint64_t phys = m->is64 ? addr & 0x0fffffffffffffffull : addr & 0xffffffffull;
+	enum pv_event_kind k;
+	if (phys + (uint64_t)size > PV_EMU_TEXT_BASE && phys < CODE_END)
+		k = PV_EV_CODE_ACCESS;
+	else if (page_guarded(phys - m->page_phys, (unsigned)size, type == UC_MEM_WRITE))
+		k = PV_EV_PAGE_GUARD;
+	else
+		return;
+	add_event(m, (struct pv_event){.kind = k, .pc = map_pc(m, m->last_pc), .addr = addr});
+	uc_emu_stop(m->uc);
+}
+
+static bool on_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
+{
+	struct pv_machine *m = user;
+	(void)uc, (void)size, (void)value;
+	if (!m->ending)
+		add_event(m, (struct pv_event){.kind = PV_EV_FAULT, .detail = (uint32_t)type,
+					       .pc = map_pc(m, m->last_pc), .addr = addr});
+	return false;
+}
+
+static void on_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct pv_machine *m = user;
+	if (!m->ending)
+		add_event(m, (struct pv_event){.kind = PV_EV_EXCEPTION, .detail = intno, .pc = map_pc(m, m->last_pc)});
+	uc_emu_stop(uc);
+}
+
+static void *page_alloc(size_t n)
+{
+	void *p = aligned_alloc(4096, n);
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
+struct pv_machine *pv_machine_new(enum pv_flavor f, char *err, size_t errlen)
+{
+	const struct emu_flavor *ef = &emu_flavors[f];
+	struct pv_machine *m = calloc(1, sizeof(*m));
+	uc_err e = UC_ERR_NOMEM;
+	const char *step = "allocate";
+	if (!m)
+		goto fail;
+	m->flavor = f;
+	m->is64 = pv_flavor_info(f)->is64;
+	m->page_phys = pv_emu_page_phys(f);
+	m->text = page_alloc(TEXT_SIZE);
+	m->area = page_alloc(PV_EMU_AREA_SIZE);
+	m->data = page_alloc(PV_EMU_DATA_SIZE);
+	m->page = page_alloc(PV_MAGIC_PAGE_SIZE);
+	if (!m->text || !m->area || !m->data || !m->page)
+		goto fail;
+
+	step = "open";
+	if ((e = uc_open(UC_ARCH_PPC, ef->mode | UC_MODE_BIG_ENDIAN, &m->uc)) != UC_ERR_OK)
+		goto fail;
+	step = "set the CPU model";
+	if (ef->model >= 0 && (e = uc_ctl_set_cpu_model(m->uc, ef->model)) != UC_ERR_OK)
+		goto fail;
+	step = "map memory";
+	/* code: no writes (self-modifying code faults); reads are policed by on_mem */
+	if ((e = uc_mem_map_ptr(m->uc, PV_EMU_TEXT_BASE, TEXT_SIZE, UC_PROT_READ | UC_PROT_EXEC, m->text)) ||
+	    (e = uc_mem_map_ptr(m->uc, PV_EMU_AREA_BASE, PV_EMU_AREA_SIZE, UC_PROT_READ | UC_PROT_EXEC, m->area)) ||
+	    (e = uc_mem_map_ptr(m->uc, PV_EMU_DATA_BASE, PV_EMU_DATA_SIZE, UC_PROT_READ | UC_PROT_WRITE, m->data)) ||
+	    (e = uc_mem_map_ptr(m->uc, m->page_phys, PV_MAGIC_PAGE_SIZE, UC_PROT_READ | UC_PROT_WRITE, m->page)))
+		goto fail;
+	step = "add hooks";
+	uc_hook h;
+	if ((e = uc_hook_add(m->uc, &h, UC_HOOK_CODE, (void *)on_code, m, PV_EMU_TEXT_BASE, CODE_END - 1)) ||
+	    (e = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_mem, m, 1, 0)) ||
+	    (e = uc_hook_add(m->uc, &h, UC_HOOK_MEM_INVALID, (void *)on_invalid, m, 1, 0)) ||
+	    (e = uc_hook_add(m->uc, &h, UC_HOOK_INTR, (void *)on_intr, m, 1, 0)))
+		goto fail;
+	step = "set the MSR";
+	uint64_t msr = ef->msr;
+	if ((e = uc_reg_write(m->uc, UC_PPC_REG_MSR, &msr)) != UC_ERR_OK)
+		goto fail;
+	step = "save the clean context";
+	if ((e = uc_context_alloc(m->uc, &m->clean)) || (e = uc_context_save(m->uc, m->clean)))
+		goto fail;
+	return m;
+fail:
+	snprintf(err, errlen, "%s: cannot %s: %s", pv_flavor_info(f)->name, step, uc_strerror(e));
+	pv_machine_free(m);
+	return NULL;
+}
+
+void pv_machine_free(struct pv_machine *m)
+{
+	if (!m)
+		return;
+	if (m->clean)
+		uc_context_free(m->clean);
+	if (m->uc)
+		uc_close(m->uc);
+	free(m->text);
+	free(m->area);
+	free(m->data);
+	free(m->page);
+	free(m);
+}
+
+static void put_words(const struct pv_ctx *ctx, uint8_t *dst, const uint32_t *w, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		pv_put_word(ctx, dst + 4 * i, w[i]);
+}
+
+/* Puts code into guest memory, dropping the translations of what changed. */
+static void load_code(struct pv_machine *m, const struct pv_ctx *ctx, const struct pv_code *code)
+{
+	if (code->n != m->loaded_n || memcmp(code->text, m->loaded_text, 4u * code->n) != 0) {
+		unsigned span = code->n > m->loaded_n ? code->n : m->loaded_n;
+		memset(m->text, 0, 4u * span);
+		put_words(ctx, m->text, code->text, code->n);
+		memcpy(m->loaded_text, code->text, 4u * code->n);
+		uc_ctl_remove_cache(m->uc, PV_EMU_TEXT_BASE, PV_EMU_TEXT_BASE + 4ull * span);
+		m->loaded_n = code->n;
+	}
+	if (code->area_words != m->loaded_area_words ||
+	    memcmp(code->area, m->loaded_area, 4u * code->area_words) != 0) {
+		unsigned span = code->area_words > m->loaded_area_words ? code->area_words : m->loaded_area_words;
+		memset(m->area, 0, 4u * span);
+		put_words(ctx, m->area, code->area, code->area_words);
+		memcpy(m->loaded_area, code->area, 4u * code->area_words);
+		if (span)
+			uc_ctl_remove_cache(m->uc, PV_EMU_AREA_BASE, PV_EMU_AREA_BASE + 4ull * span);
+		m->loaded_area_words = code->area_words;
+	}
+}
+
+int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct pv_code *code,
+		   const struct pv_state *st, unsigned budget, struct pv_run *out)
+{
+	if (ctx->flavor != m->flavor || code->n == 0 || code->n > PV_EMU_TEXT_WORDS ||
+	    code->area_words > PV_EMU_AREA_SIZE / 4)
+		return -1;
+
+	load_code(m, ctx, code);
+	if (!m->data_ready || m->data_seed != st->data_seed) {
+		pv_state_fill_data(st, m->data_init);
+		m->data_seed = st->data_seed;
+		m->data_ready = true;
+	}
+	memcpy(m->data, m->data_init, PV_EMU_DATA_SIZE);
+	memcpy(m->page, st->page, PV_MAGIC_PAGE_SIZE);
+
+	/* registers: everything from the clean context, then the state's */
+	uc_context_restore(m->uc, m->clean);
+	for (int i = 0; i < 32; i++)
+		reg_write(m, UC_PPC_REG_0 + i, st->gpr[i]);
+	reg_write(m, UC_PPC_REG_LR, st->lr);
+	reg_write(m, UC_PPC_REG_CTR, st->ctr);
+	reg_write(m, UC_PPC_REG_CR, st->cr);
+	reg_write(m, UC_PPC_REG_XER, st->xer);
+
+	memset(out, 0, offsetof(struct pv_run, page));
+	out->nev = 0;
+	out->steps = 0;
+	m->ctx = ctx;
+	m->code = code;
+	m->out = out;
+	m->budget = budget;
+	m->until = PV_EMU_TEXT_BASE + 4ull * code->n;
+	m->ending = false;
+	m->last_pc = PV_EMU_TEXT_BASE;
+	m->last_in_area = false;
+	m->c0 = pv_page_get(m->flavor, st->page, 24, 8);
+	out->end = PV_END_FELL_THROUGH;
+	out->end_pc = m->until;
+
+	uc_emu_start(m->uc, PV_EMU_TEXT_BASE, m->until, 0, 0);
+	/* faults end uc_emu_start with an error; on_invalid recorded them */
+
+	if (!m->ending || out->end == PV_END_BUDGET) {
+		/* an exit to the hypervisor: a pending interrupt may be delivered */
+		uint64_t pc = out->end_pc;
+		enum pv_end e = (enum pv_end)out->end;
+		m->ending = false;
+		delivery_check(m, pc);
+		if (out->nev && out->ev[out->nev - 1].kind != PV_EV_MUST_ACT) {
+			out->end = (uint8_t)e; /* how it stopped stays the end reason */
+			out->end_pc = pc;
+		}
+		m->ending = true;
+	}
+	for (int i = 0; i < 32; i++)
+		out->gpr[i] = reg_read(m, UC_PPC_REG_0 + i);
+	out->lr = reg_read(m, UC_PPC_REG_LR);
+	out->ctr = reg_read(m, UC_PPC_REG_CTR);
+	out->cr = (uint32_t)reg_read(m, UC_PPC_REG_CR);
+	out->xer = (uint32_t)reg_read(m, UC_PPC_REG_XER);
+	memcpy(out->page, m->page, PV_MAGIC_PAGE_SIZE);
+	memcpy(out->data, m->data, PV_EMU_DATA_SIZE);
+	return 0;
+}

@@ -1,0 +1,132 @@
+/* Start states from bytes (fuzzing) or a seed, with the guarantees of the
+ * real hypervisor applied on top (docs/emulator.md, "Start states"). */
+#include <string.h>
+
+#include "emu.h"
+
+#define MSR_SF (1ull << 63)
+#define MSR_PR 0x4000u
+#define MSR_LE 0x1u
+
+uint64_t pv_page_get(enum pv_flavor f, const uint8_t *page, unsigned off, unsigned size)
+{
+	bool le = pv_flavor_info(f)->little_endian;
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)page[off + i] << (le ? 8 * i : 8 * (size - 1 - i));
+	return v;
+}
+
+void pv_page_set(enum pv_flavor f, uint8_t *page, unsigned off, unsigned size, uint64_t v)
+{
+	bool le = pv_flavor_info(f)->little_endian;
+	for (unsigned i = 0; i < size; i++)
+		page[off + i] = (uint8_t)(v >> (le ? 8 * i : 8 * (size - 1 - i)));
+}
+
+struct reader {
+	const uint8_t *b;
+	size_t n, pos;
+};
+
+static uint64_t take(struct reader *r, unsigned bytes)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < bytes; i++)
+		v = v << 8 | (r->pos < r->n ? r->b[r->pos++] : 0);
+	return v;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* A value for a general register: often a pointer into the data region, so
+ * that random loads and stores land in mapped memory. */
+static uint64_t gpr_value(struct reader *r, uint64_t mask)
+{
+	uint8_t kind = (uint8_t)take(r, 1);
+	uint64_t v = take(r, 8);
+	if (kind % 4 == 0)
+		v = PV_EMU_DATA_BASE + (v % (PV_EMU_DATA_SIZE - 64));
+	else if (kind % 4 == 1)
+		v &= 0xffff; /* small numbers: shifts, indexes, segment numbers */
+	return v & mask;
+}
+
+void pv_state_from_bytes(enum pv_flavor f, const uint8_t *b, size_t n, struct pv_state *st)
+{
+	const struct pv_flavor_info *fi = pv_flavor_info(f);
+	uint64_t mask = fi->is64 ? ~0ull : 0xffffffffull;
+	struct reader r = {b, n < PV_STATE_BYTES ? n : PV_STATE_BYTES, 0};
+
+	memset(st, 0, sizeof(*st));
+	for (unsigned i = 0; i < 32; i++)
+		st->gpr[i] = gpr_value(&r, mask);
+	/* r1: the stack pointer, in the data region, 16-byte aligned */
+	st->gpr[1] = (PV_EMU_DATA_BASE + PV_EMU_DATA_SIZE / 2 + (st->gpr[1] % 1024)) & ~15ull;
+	st->cr = (uint32_t)take(&r, 4);
+	st->xer = (uint32_t)take(&r, 4) & 0xe000007fu; /* SO OV CA, byte count */
+	st->lr = gpr_value(&r, mask) & ~3ull;
+	st->ctr = gpr_value(&r, mask);
+
+	/* every page field from sprg0 to sprg7, then sr[], scratch, critical */
+	for (unsigned fld = PV_F_SCRATCH1; fld <= PV_F_SPRG7; fld++) {
+		const struct pv_field_info *fi2 = pv_field_info(fld);
+		for (unsigned off = 0; off < fi2->size; off += 4)
+			pv_page_set(f, st->page, fi2->offset + off, 4, take(&r, 4));
+	}
+	st->data_seed = take(&r, 8);
+
+	/* What the hypervisor guarantees (docs/emulator.md) */
+	uint64_t msr = pv_page_get(f, st->page, 88, 8);
+	msr &= ~(uint64_t)MSR_PR; /* the guest kernel runs in supervisor state */
+	if (fi->is64) {
+		msr |= MSR_SF; /* in 64-bit mode, like the real CPU under it */
+		msr = fi->little_endian ? msr | MSR_LE : msr & ~(uint64_t)MSR_LE;
+	}
+	/* an interrupt is pending half the time; the hypervisor never enters
+	 * the guest with one deliverable, so then EE is clear */
+	uint32_t pending = (uint32_t)pv_page_get(f, st->page, 100, 4);
+	pending = pending & 1 ? pending : 0;
+	pv_page_set(f, st->page, 100, 4, pending);
+	if (pending)
+		msr &= ~(uint64_t)0x8000u;
+	pv_page_set(f, st->page, 88, 8, msr);
+	if (!fi->is64) /* 32-bit guest: the upper words of 64-bit fields are zero */
+		for (unsigned fld = PV_F_SCRATCH1; fld <= PV_F_SPRG7; fld++) {
+			const struct pv_field_info *fi2 = pv_field_info(fld);
+			if (fi2->size == 8)
+				pv_page_set(f, st->page, fi2->offset, 4, 0);
+		}
+	/* r2 never equals r1; critical != r1 at entry */
+	if ((st->gpr[2] & mask) == (st->gpr[1] & mask))
+		st->gpr[2] ^= 0x100;
+	uint64_t crit = pv_page_get(f, st->page, 24, 8);
+	if ((crit & 0xffffffffu) == (st->gpr[1] & 0xffffffffu))
+		pv_page_set(f, st->page, 24, 8, crit ^ 0x10);
+}
+
+void pv_state_from_seed(enum pv_flavor f, uint64_t seed, struct pv_state *st)
+{
+	uint8_t b[PV_STATE_BYTES];
+	uint64_t s = seed;
+	for (size_t i = 0; i < sizeof b; i += 8) {
+		uint64_t v = splitmix(&s);
+		memcpy(b + i, &v, sizeof b - i < 8 ? sizeof b - i : 8);
+	}
+	pv_state_from_bytes(f, b, sizeof b, st);
+}
+
+void pv_state_fill_data(const struct pv_state *st, uint8_t data[PV_EMU_DATA_SIZE])
+{
+	uint64_t s = st->data_seed;
+	for (size_t i = 0; i < PV_EMU_DATA_SIZE; i += 8) {
+		uint64_t v = splitmix(&s);
+		memcpy(data + i, &v, 8);
+	}
+}

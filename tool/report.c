@@ -1,0 +1,225 @@
+#include <string.h>
+
+#include "disasm.h"
+#include "report.h"
+
+/* "; -4004 = page msr+4" for a D/DS-form access with base 0 into the page */
+static void page_note(uint32_t w, char *buf, size_t n)
+{
+	unsigned op = w >> 26;
+	buf[0] = 0;
+	if ((op != 32 && op != 36 && op != 58 && op != 62) || ((w >> 16) & 31) != 0)
+		return;
+	int disp = (op == 58 || op == 62) ? (int16_t)(w & 0xfffc) : (int16_t)(w & 0xffff);
+	if (disp < PV_MAGIC_PAGE_EA)
+		return;
+	unsigned off = (unsigned)(disp - PV_MAGIC_PAGE_EA);
+	for (unsigned f = PV_F_SCRATCH1; f <= PV_F_SPRG7; f++) {
+		const struct pv_field_info *fi = pv_field_info(f);
+		if (off < fi->offset || off >= fi->offset + fi->size)
+			continue;
+		if (off == fi->offset)
+			snprintf(buf, n, "  ; %d = page %s", disp, fi->name);
+		else
+			snprintf(buf, n, "  ; %d = page %s+%u", disp, fi->name, off - fi->offset);
+		return;
+	}
+}
+
+void pv_print_insn(FILE *f, const char *indent, bool is64, uint64_t addr, uint32_t w, const char *tag)
+{
+	char d[96], note[64], line[256];
+	page_note(w, note, sizeof note);
+	int n = snprintf(line, sizeof line, "%s0x%0*llx  0x%08x  %-28s%s%s", indent, is64 ? 16 : 8,
+			 (unsigned long long)addr, w, pv_disasm(is64, w, addr, d, sizeof d), note, tag);
+	while (n > 0 && line[n - 1] == ' ')
+		line[--n] = 0;
+	fprintf(f, "%s\n", line);
+}
+
+const char *pv_slot_tag(const struct pv_tmpl_layout *l, int i)
+{
+	if (i == l->reg || i == l->rb_use || i == l->rs_use)
+		return "  <- register slot";
+	if (i == l->rb_load || i == l->rs_load)
+		return "  <- scratch load slot";
+	if (i == l->orig)
+		return "  <- original instruction";
+	if (i == l->branch)
+		return "  <- branch back";
+	return "";
+}
+
+void pv_print_state(FILE *f, enum pv_flavor fl, const struct pv_state *st)
+{
+	int w = pv_flavor_info(fl)->is64 ? 16 : 8;
+	for (int i = 0; i < 32; i++)
+		fprintf(f, "%sr%-2d 0x%0*llx%s", i % 4 ? "  " : "    ", i, w, (unsigned long long)st->gpr[i],
+			i % 4 == 3 ? "\n" : "");
+	fprintf(f, "    cr 0x%08x  xer 0x%08x  lr 0x%llx  ctr 0x%llx\n", st->cr, st->xer,
+		(unsigned long long)st->lr, (unsigned long long)st->ctr);
+	fprintf(f, "    page:");
+	int col = 0;
+	for (unsigned fld = PV_F_SCRATCH1; fld <= PV_F_SPRG7; fld++) {
+		const struct pv_field_info *fi = pv_field_info(fld);
+		if (fld == PV_F_SR) {
+			fprintf(f, "\n      sr[] ");
+			for (unsigned k = 0; k < 16; k++)
+				fprintf(f, " %08llx", (unsigned long long)pv_page_get(fl, st->page, fi->offset + 4 * k, 4));
+			fprintf(f, "\n     ");
+			col = 0;
+			continue;
+		}
+		fprintf(f, "%s %s 0x%llx", col % 4 == 0 && col ? "\n     " : "", fi->name,
+			(unsigned long long)pv_page_get(fl, st->page, fi->offset, fi->size));
+		col++;
+	}
+	fprintf(f, "\n    data region seed 0x%llx\n", (unsigned long long)st->data_seed);
+}
+
+void pv_print_code(FILE *f, const struct pv_ctx *ctx, const struct pv_code *c)
+{
+	bool is64 = ctx->fi->is64;
+	for (unsigned i = 0; i < c->n; i++)
+		pv_print_insn(f, "    ", is64, PV_EMU_TEXT_BASE + 4ull * i, c->text[i], "");
+	for (unsigned k = 0; k < c->ninst; k++) {
+		const struct pv_instance *in = &c->inst[k];
+		const struct pv_tmpl_layout *l = pv_tmpl_layout(ctx, in->tmpl);
+		fprintf(f, "    template instance for the site at 0x%llx, %u words at 0x%llx:\n",
+			(unsigned long long)in->site, in->nwords, (unsigned long long)in->at);
+		for (unsigned i = 0; i < in->nwords; i++) {
+			size_t wi = (size_t)((in->at - PV_EMU_AREA_BASE) / 4 + i);
+			pv_print_insn(f, "      ", is64, in->at + 4ull * i, wi < c->area_words ? c->area[wi] : 0,
+				      pv_slot_tag(l, (int)i));
+		}
+	}
+}
+
+static void event_text(char *buf, size_t n, const struct pv_event *e)
+{
+	switch (e->kind) {
+	case PV_EV_MUST_ACT:
+		snprintf(buf, n, "%s: %s", pv_event_name(e->kind), pv_class_name(e->cls));
+		break;
+	case PV_EV_EXCEPTION:
+		snprintf(buf, n, "%s %u", pv_event_name(e->kind), e->detail);
+		break;
+	case PV_EV_UNMODELLED:
+		snprintf(buf, n, "%s 0x%08x", pv_event_name(e->kind), e->detail);
+		break;
+	case PV_EV_FAULT:
+	case PV_EV_CODE_ACCESS:
+	case PV_EV_PAGE_GUARD:
+	case PV_EV_WILD_AREA:
+		snprintf(buf, n, "%s, address 0x%llx", pv_event_name(e->kind), (unsigned long long)e->addr);
+		break;
+	default:
+		snprintf(buf, n, "%s", pv_event_name(e->kind));
+	}
+}
+
+void pv_print_run(FILE *f, const char *title, const struct pv_run *r)
+{
+	char buf[128];
+	fprintf(f, "    %s: %s at 0x%llx after %u instructions\n", title, pv_end_name(r->end),
+		(unsigned long long)r->end_pc, r->steps);
+	if (!r->nev)
+		fprintf(f, "      no events\n");
+	for (unsigned i = 0; i < r->nev; i++) {
+		event_text(buf, sizeof buf, &r->ev[i]);
+		fprintf(f, "      event %u at 0x%llx: %s\n", i + 1, (unsigned long long)r->ev[i].pc, buf);
+	}
+}
+
+void pv_print_divergence(FILE *f, const struct pv_ctx *ctx, const char *origin, const struct pv_state *st,
+			 const struct pv_diff *d)
+{
+	fprintf(f, "DIVERGENCE: flavor %s, profile %s, features %s, %s\n", ctx->fi->name,
+		pv_profile_name(ctx->profile), pv_features_name(ctx->features), origin);
+	fprintf(f, "first difference: %s: original %s, patched %s\n\n", d->item, d->orig, d->patched);
+	fprintf(f, "start state:\n");
+	pv_print_state(f, ctx->flavor, st);
+	fprintf(f, "\noriginal code:\n");
+	pv_print_code(f, ctx, &d->orig_code);
+	fprintf(f, "\npatched code:\n");
+	pv_print_code(f, ctx, &d->patched_code);
+	fprintf(f, "\nevents:\n");
+	pv_print_run(f, "original", &d->orig_run);
+	pv_print_run(f, "patched", &d->patched_run);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_code(FILE *f, const struct pv_ctx *ctx, const struct pv_code *c)
+{
+	char d[96];
+	bool is64 = ctx->fi->is64;
+	fprintf(f, "{\"code\":[");
+	for (unsigned i = 0; i < c->n; i++) {
+		uint64_t a = PV_EMU_TEXT_BASE + 4ull * i;
+		fprintf(f, "%s{\"addr\":\"0x%llx\",\"word\":\"0x%08x\",\"disasm\":\"%s\"}", i ? "," : "",
+			(unsigned long long)a, c->text[i], pv_disasm(is64, c->text[i], a, d, sizeof d));
+	}
+	fprintf(f, "],\"instances\":[");
+	for (unsigned k = 0; k < c->ninst; k++) {
+		const struct pv_instance *in = &c->inst[k];
+		fprintf(f, "%s{\"site\":\"0x%llx\",\"at\":\"0x%llx\",\"code\":[", k ? "," : "",
+			(unsigned long long)in->site, (unsigned long long)in->at);
+		for (unsigned i = 0; i < in->nwords; i++) {
+			uint64_t a = in->at + 4ull * i;
+			uint32_t w = c->area[(a - PV_EMU_AREA_BASE) / 4];
+			fprintf(f, "%s{\"addr\":\"0x%llx\",\"word\":\"0x%08x\",\"disasm\":\"%s\"}", i ? "," : "",
+				(unsigned long long)a, w, pv_disasm(is64, w, a, d, sizeof d));
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]}");
+}
+
+static void json_run(FILE *f, const struct pv_run *r)
+{
+	char buf[128];
+	fprintf(f, "{\"end\":\"%s\",\"end_pc\":\"0x%llx\",\"steps\":%u,\"events\":[", pv_end_name(r->end),
+		(unsigned long long)r->end_pc, r->steps);
+	for (unsigned i = 0; i < r->nev; i++) {
+		event_text(buf, sizeof buf, &r->ev[i]);
+		fprintf(f, "%s{\"pc\":\"0x%llx\",\"event\":\"%s\"}", i ? "," : "", (unsigned long long)r->ev[i].pc, buf);
+	}
+	fprintf(f, "]}");
+}
+
+void pv_print_divergence_json(FILE *f, const struct pv_ctx *ctx, const char *origin, const struct pv_state *st,
+			      const struct pv_diff *d)
+{
+	fprintf(f, "{\"verdict\":\"divergent\",\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"origin\":\"%s\",",
+		ctx->fi->name, pv_profile_name(ctx->profile), pv_features_name(ctx->features), origin);
+	fprintf(f, "\"first_difference\":{\"item\":\"%s\",\"original\":\"%s\",\"patched\":\"%s\"},", d->item, d->orig,
+		d->patched);
+	fprintf(f, "\"state\":{\"gpr\":[");
+	for (int i = 0; i < 32; i++)
+		fprintf(f, "%s\"0x%llx\"", i ? "," : "", (unsigned long long)st->gpr[i]);
+	fprintf(f, "],\"cr\":\"0x%x\",\"xer\":\"0x%x\",\"lr\":\"0x%llx\",\"ctr\":\"0x%llx\",\"page\":{", st->cr, st->xer,
+		(unsigned long long)st->lr, (unsigned long long)st->ctr);
+	for (unsigned fld = PV_F_SCRATCH1; fld <= PV_F_SPRG7; fld++) {
+		const struct pv_field_info *fi = pv_field_info(fld);
+		if (fld == PV_F_SR) {
+			fprintf(f, ",\"sr\":[");
+			for (unsigned k = 0; k < 16; k++)
+				fprintf(f, "%s\"0x%llx\"", k ? "," : "",
+					(unsigned long long)pv_page_get(ctx->flavor, st->page, fi->offset + 4 * k, 4));
+			fprintf(f, "]");
+			continue;
+		}
+		fprintf(f, "%s\"%s\":\"0x%llx\"", fld ? "," : "", fi->name,
+			(unsigned long long)pv_page_get(ctx->flavor, st->page, fi->offset, fi->size));
+	}
+	fprintf(f, "},\"data_seed\":\"0x%llx\"},\"original\":", (unsigned long long)st->data_seed);
+	json_code(f, ctx, &d->orig_code);
+	fprintf(f, ",\"patched\":");
+	json_code(f, ctx, &d->patched_code);
+	fprintf(f, ",\"original_run\":");
+	json_run(f, &d->orig_run);
+	fprintf(f, ",\"patched_run\":");
+	json_run(f, &d->patched_run);
+	fprintf(f, "}\n");
+}

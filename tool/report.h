@@ -1,0 +1,28 @@
+/* Everything pvfuzz prints about code and runs for a person to read:
+ * listings disassembled with capstone, start states, events, and the
+ * divergence report in text and JSON. Shared by the commands and the fuzz
+ * targets. */
+#ifndef PV_REPORT_H
+#define PV_REPORT_H
+
+#include <stdio.h>
+
+#include "emu.h"
+#include "pv.h"
+
+/* One instruction line: address, word, disassembly, a page-field note, tag. */
+void pv_print_insn(FILE *f, const char *indent, bool is64, uint64_t addr, uint32_t w, const char *tag);
+/* "<- register slot" and so on for word i of a template, or "". */
+const char *pv_slot_tag(const struct pv_tmpl_layout *l, int i);
+
+void pv_print_state(FILE *f, enum pv_flavor fl, const struct pv_state *st);
+void pv_print_code(FILE *f, const struct pv_ctx *ctx, const struct pv_code *c);
+void pv_print_run(FILE *f, const char *title, const struct pv_run *r);
+
+/* origin: how to get the state again, e.g. "seed 42" or "input file x". */
+void pv_print_divergence(FILE *f, const struct pv_ctx *ctx, const char *origin, const struct pv_state *st,
+			 const struct pv_diff *d);
+void pv_print_divergence_json(FILE *f, const struct pv_ctx *ctx, const char *origin, const struct pv_state *st,
+			      const struct pv_diff *d);
+
+#endif
