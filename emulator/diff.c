@@ -108,6 +108,11 @@ static void describe_event(char *buf, size_t n, const struct pv_event *e)
 		snprintf(buf, n, "%s at 0x%llx (address 0x%llx)", pv_event_name(e->kind), (unsigned long long)e->pc,
 			 (unsigned long long)e->addr);
 		break;
+	case PV_EV_DELIVER:
+	case PV_EV_PRECOND:
+		snprintf(buf, n, "%s %s at 0x%llx", pv_event_name(e->kind), e->detail ? "at the exit" : "at a trap",
+			 (unsigned long long)e->pc);
+		break;
 	default:
 		snprintf(buf, n, "%s at 0x%llx", pv_event_name(e->kind), (unsigned long long)e->pc);
 	}

@@ -69,7 +69,8 @@ const char *pv_event_name(enum pv_event_kind k);
 struct pv_event {
 	uint8_t kind;
 	uint8_t cls;     /* MUST_ACT: enum pv_class */
-	uint32_t detail; /* EXCEPTION: unicorn intno; FAULT: uc_mem_type; UNMODELLED: the word */
+	uint32_t detail; /* EXCEPTION: unicorn intno; FAULT: uc_mem_type; UNMODELLED: the word;
+			    DELIVER, PRECOND: 1 when decided at the exit ending the run, 0 at a trap */
 	uint64_t pc;     /* where, as an address of the original code */
 	uint64_t addr;   /* FAULT / *_ACCESS: the data address */
 };

@@ -53,6 +53,7 @@ struct pv_machine {
 	uint64_t until, last_pc, c0;
 	unsigned budget;
 	bool ending, last_in_area;
+	bool regs_taken; /* registers already saved at an aborted instruction */
 
 	/* what the guest memory holds from the last run: code is rewritten and
 	 * its translations dropped only when it changes, so running the same
@@ -143,14 +144,13 @@ static uint32_t word_at(const struct pv_machine *m, uint64_t a)
 }
 
 /* The hypervisor decides on delivery at a trap; pc is where execution goes on. */
-static void delivery_check(struct pv_machine *m, uint64_t pc)
+static void delivery_check(struct pv_machine *m, uint64_t pc, bool at_exit)
 {
 	enum hv_delivery d = pv_hv_delivery(m->flavor, m->page, reg_read(m, UC_PPC_REG_1),
 					    reg_read(m, UC_PPC_REG_2), m->c0);
-	if (d != HV_NONE) {
-		add_event(m, (struct pv_event){.kind = d == HV_DELIVER ? PV_EV_DELIVER : PV_EV_PRECOND, .pc = pc});
-		m->out->end_pc = pc;
-	}
+	if (d != HV_NONE)
+		add_event(m, (struct pv_event){.kind = d == HV_DELIVER ? PV_EV_DELIVER : PV_EV_PRECOND,
+					       .detail = at_exit, .pc = pc});
 }
 
 static void trap(struct pv_machine *m, uint64_t addr, const struct pv_row *row, uint32_t w)
@@ -166,7 +166,7 @@ static void trap(struct pv_machine *m, uint64_t addr, const struct pv_row *row, 
 	}
 	if (r.writes_rt)
 		reg_write(m, UC_PPC_REG_0 + (int)ppc_rt(w), r.rt);
-	delivery_check(m, map_pc(m, addr) + 4);
+	delivery_check(m, map_pc(m, addr) + 4, false);
 	if (!m->ending)
 		reg_write(m, UC_PPC_REG_PC, addr + 4); /* skip the emulated instruction */
 }
@@ -203,6 +203,18 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		add_event(m, (struct pv_event){.kind = PV_EV_UNMODELLED, .detail = w, .pc = map_pc(m, addr)});
 }
 
+static void save_regs(struct pv_machine *m)
+{
+	struct pv_run *out = m->out;
+	for (int i = 0; i < 32; i++)
+		out->gpr[i] = reg_read(m, UC_PPC_REG_0 + i);
+	out->lr = reg_read(m, UC_PPC_REG_LR);
+	out->ctr = reg_read(m, UC_PPC_REG_CTR);
+	out->cr = (uint32_t)reg_read(m, UC_PPC_REG_CR);
+	out->xer = (uint32_t)reg_read(m, UC_PPC_REG_XER);
+	m->regs_taken = true;
+}
+
 /* Page fields the guest's own code never touches: scratch1-3 and critical
  * belong to the templates; msr and int_pending are written only by the
  * hypervisor and the templates. */
@@ -232,6 +244,9 @@ static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
 		k = PV_EV_PAGE_GUARD;
 	else
 		return;
+	/* the access is part way through its instruction: keep the registers
+	 * as they were before it, which is where both runs stop */
+	save_regs(m);
 	add_event(m, (struct pv_event){.kind = k, .pc = map_pc(m, m->last_pc), .addr = addr});
 	uc_emu_stop(m->uc);
 }
@@ -392,6 +407,7 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 	m->budget = budget;
 	m->until = PV_EMU_TEXT_BASE + 4ull * code->n;
 	m->ending = false;
+	m->regs_taken = false;
 	m->last_pc = PV_EMU_TEXT_BASE;
 	m->last_in_area = false;
 	m->c0 = pv_page_get(m->flavor, st->page, 24, 8);
@@ -406,19 +422,15 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 		uint64_t pc = out->end_pc;
 		enum pv_end e = (enum pv_end)out->end;
 		m->ending = false;
-		delivery_check(m, pc);
+		delivery_check(m, pc, true);
 		if (out->nev && out->ev[out->nev - 1].kind != PV_EV_MUST_ACT) {
 			out->end = (uint8_t)e; /* how it stopped stays the end reason */
 			out->end_pc = pc;
 		}
 		m->ending = true;
 	}
-	for (int i = 0; i < 32; i++)
-		out->gpr[i] = reg_read(m, UC_PPC_REG_0 + i);
-	out->lr = reg_read(m, UC_PPC_REG_LR);
-	out->ctr = reg_read(m, UC_PPC_REG_CTR);
-	out->cr = (uint32_t)reg_read(m, UC_PPC_REG_CR);
-	out->xer = (uint32_t)reg_read(m, UC_PPC_REG_XER);
+	if (!m->regs_taken)
+		save_regs(m);
 	memcpy(out->page, m->page, PV_MAGIC_PAGE_SIZE);
 	memcpy(out->data, m->data, PV_EMU_DATA_SIZE);
 	return 0;

@@ -113,6 +113,10 @@ static void event_text(char *buf, size_t n, const struct pv_event *e)
 	case PV_EV_WILD_AREA:
 		snprintf(buf, n, "%s, address 0x%llx", pv_event_name(e->kind), (unsigned long long)e->addr);
 		break;
+	case PV_EV_DELIVER:
+	case PV_EV_PRECOND:
+		snprintf(buf, n, "%s %s", pv_event_name(e->kind), e->detail ? "at the exit" : "at a trap");
+		break;
 	default:
 		snprintf(buf, n, "%s", pv_event_name(e->kind));
 	}

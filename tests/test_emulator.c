@@ -1,0 +1,388 @@
+/* The emulator and the differential oracle: every rewrite class on every
+ * flavor and register is equivalent under the fixed profile; the linux
+ * profile diverges exactly on the hazards of docs/profiles.md; deliberately
+ * broken rewrites are caught; random code shows no false divergence. */
+#include <stdlib.h>
+
+#include "emu.h"
+#include "test_util.h"
+
+static struct pv_oracle *oracle[PV_NFLAVORS];
+static struct pv_diff *diff;
+
+static int setup(void **state)
+{
+	(void)state;
+	char err[160];
+	FOR_EACH_FLAVOR(f)
+		if (!(oracle[f] = pv_oracle_new(f, err, sizeof err))) {
+			fprintf(stderr, "%s\n", err);
+			return -1;
+		}
+	diff = calloc(1, sizeof(*diff));
+	return diff ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	FOR_EACH_FLAVOR(f)
+		pv_oracle_free(oracle[f]);
+	pv_diff_free(diff);
+	free(diff);
+	return 0;
+}
+
+/* Runs words from `states` seeded states; returns the first divergent seed
+ * or 0. The diff of that seed stays in `diff`. */
+static uint64_t first_divergence(const struct pv_ctx *ctx, const uint32_t *w, unsigned n, unsigned states,
+				 const struct pv_diff_opts *o)
+{
+	struct pv_state st;
+	for (uint64_t seed = 1; seed <= states; seed++) {
+		pv_state_from_seed(ctx->flavor, seed, &st);
+		assert_int_equal(pv_diff_run(oracle[ctx->flavor], ctx, w, n, &st, o, diff), 0);
+		if (diff->divergent)
+			return seed;
+	}
+	return 0;
+}
+
+static uint32_t with_regs(const struct pv_row *r, unsigned rt, unsigned rb)
+{
+	uint32_t w = r->match;
+	if (r->carried & 0x03e00000u)
+		w |= rt << 21;
+	if (r->carried & 0x0000f800u)
+		w |= rb << 11;
+	return w;
+}
+
+/* Whether the linux profile is wrong for this word (docs/profiles.md):
+ * mtsrin whose rS is r30/r31 or whose rB is r31 (rB = r30 happens to be
+ * intact when the template reads it), and wrteei 0 on a 64-bit guest. */
+static bool linux_hazard(enum pv_flavor f, const struct pv_row *r, unsigned rt, unsigned rb)
+{
+	if (r->cls == PV_C_MTSRIN)
+		return rt >= 30 || rb == 31;
+	return r->cls == PV_C_WRTEEI_0 && pv_flavor_info(f)->is64;
+}
+
+static void check_profile(enum pv_profile p, unsigned states)
+{
+	unsigned words = 0, hazards = 0;
+	FOR_EACH_FLAVOR(f) {
+		struct pv_ctx ctx;
+		ctx_or_die(&ctx, f, PV_FEAT_ALL, p);
+		for (unsigned i = 0; i < ctx.nactive; i++) {
+			const struct pv_row *r = ctx.active[i];
+			unsigned nrt = r->carried ? 32 : 1, nrb = r->carried & 0x0000f800u ? 32 : 1;
+			for (unsigned rt = 0; rt < nrt; rt++)
+				for (unsigned rb = 0; rb < nrb; rb++) {
+					uint32_t w = with_regs(r, rt, rb);
+					bool hazard = p == PV_PROFILE_LINUX && linux_hazard(f, r, rt, rb);
+					/* mtsrin has 1024 register pairs: fewer states each */
+					unsigned n = hazard ? 64 : nrb > 1 ? states / 4 + 1 : states;
+					uint64_t seed = first_divergence(&ctx, &w, 1, n, NULL);
+					words++;
+					hazards += hazard;
+					if (seed && !hazard)
+						fail_msg("%s %s 0x%08x on %s, seed %llu: %s: original %s, patched %s",
+							 pv_profile_name(p), pv_class_name(r->cls), w, ctx.fi->name,
+							 (unsigned long long)seed, diff->item, diff->orig, diff->patched);
+					if (!seed && hazard)
+						fail_msg("linux %s 0x%08x on %s: hazard not found in %u states",
+							 pv_class_name(r->cls), w, ctx.fi->name, n);
+				}
+		}
+	}
+	assert_true(words > 5000);
+	if (p == PV_PROFILE_LINUX)
+		assert_int_equal(hazards, 2 * 32 + 30 * 1 + 1); /* mtsrin pairs, then wrteei 0 on booke64 */
+}
+
+static void fixed_profile_equivalent_everywhere(void **state)
+{
+	(void)state;
+	check_profile(PV_PROFILE_FIXED, 12);
+}
+
+static void linux_profile_diverges_exactly_on_hazards(void **state)
+{
+	(void)state;
+	check_profile(PV_PROFILE_LINUX, 12);
+}
+
+/* The report names the hazard the spec describes: mtsrin r31,r30 stores the
+ * masked MSR (0) into the segment register. */
+static void mtsrin_r31_r30_report(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	uint32_t w = 0x7fe0f1e4;
+	ctx_or_die(&ctx, PV_BOOK3S32, SR, PV_PROFILE_LINUX);
+	assert_true(first_divergence(&ctx, &w, 1, 64, NULL) != 0);
+	assert_memory_equal(diff->item, "page sr[", 8);
+	assert_string_equal(diff->patched, "0x0");
+}
+
+/* ---- deliberately broken rewrites (the test-only tamper hook) ----------- */
+
+struct tamper {
+	uint32_t from, to; /* replace this word (text or area) */
+	unsigned count;    /* how many were replaced */
+};
+
+static void replace_word(const struct pv_ctx *ctx, struct pv_code *c, void *arg)
+{
+	struct tamper *t = arg;
+	(void)ctx;
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->text[i] == t->from)
+			c->text[i] = t->to, t->count++;
+	for (unsigned i = 0; i < c->area_words; i++)
+		if (c->area[i] == t->from)
+			c->area[i] = t->to, t->count++;
+}
+
+static void expect_caught(enum pv_flavor f, unsigned feat, uint32_t word, struct tamper *t, const char *item)
+{
+	struct pv_ctx ctx;
+	struct pv_diff_opts o = {.tamper = replace_word, .tamper_arg = t};
+	ctx_or_die(&ctx, f, feat, PV_PROFILE_FIXED);
+	uint64_t seed = first_divergence(&ctx, &word, 1, 200, &o);
+	assert_true(t->count > 0); /* the mutation was applied */
+	if (!seed)
+		fail_msg("broken rewrite 0x%08x -> 0x%08x of 0x%08x on %s not caught", t->from, t->to, word,
+			 ctx.fi->name);
+	if (item && strncmp(diff->item, item, strlen(item)) != 0)
+		fail_msg("caught at '%s' (%s vs %s), want '%s'", diff->item, diff->orig, diff->patched, item);
+}
+
+/* mfmsr r3 on book3s32 reading the high word of msr (-4008) instead of the low (-4004) */
+static void broken_missing_plus4(void **state)
+{
+	(void)state;
+	struct tamper t = {0x8060f05c, 0x8060f058, 0};
+	expect_caught(PV_BOOK3S32, 0, 0x7c6000a6, &t, "r3");
+}
+
+/* mfspr r3,SPRG1 on book3s64 loading sprg0 (-4064) instead of sprg1 (-4056) */
+static void broken_field_offset(void **state)
+{
+	(void)state;
+	struct tamper t = {0xe860f028, 0xe860f020, 0};
+	expect_caught(PV_BOOK3S64, 0, 0x7c7142a6, &t, "r3");
+}
+
+/* mtmsr r5's orig-ins slot left empty (nop): the hypervisor never hears of
+ * a critical MSR change */
+static void broken_empty_orig_slot(void **state)
+{
+	(void)state;
+	struct tamper t = {0x7ca00124, 0x60000000, 0};
+	expect_caught(PV_BOOK3S32, 0, 0x7ca00124, &t, "event 1");
+}
+
+/* Test-only rerouting: the site's instance is replaced by an instance of
+ * the mtmsr template whose orig-ins slot holds `orig`. */
+static void route_to_mtmsr(const struct pv_ctx *ctx, struct pv_code *c, void *arg)
+{
+	uint32_t orig = *(uint32_t *)arg;
+	const struct pv_row *mtmsr = pv_match(ctx, 0x7ca00124);
+	struct pv_instance *in = &c->inst[0];
+	assert_int_equal(c->ninst, 1);
+	unsigned n = pv_tmpl_fill(ctx, mtmsr, orig, in->site, in->at, c->area);
+	assert_true(n > 0);
+	c->area_words = n;
+	in->nwords = n;
+	in->tmpl = PV_T_MTMSR;
+}
+
+/* mtmsrd r5,1 routed to the mtmsr template with mtmsr's semantics: the
+ * orig-ins slot runs mtmsr r5, which sets every MSR bit. */
+static void broken_mtmsrd_l1_routed_to_mtmsr(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	uint32_t w = 0x7ca10164, orig = 0x7ca00124;
+	struct pv_diff_opts o = {.tamper = route_to_mtmsr, .tamper_arg = &orig};
+	ctx_or_die(&ctx, PV_BOOK3S64, 0, PV_PROFILE_FIXED);
+	assert_true(first_divergence(&ctx, &w, 1, 200, &o) != 0);
+}
+
+/* The same routing with the original mtmsrd r5,1 kept in the orig-ins slot
+ * is only slower: whenever the fast path cannot decide, the hypervisor runs
+ * the real instruction. The oracle must not call that a divergence. */
+static void routed_with_original_instruction_is_equivalent(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	uint32_t w = 0x7ca10164, orig = 0x7ca10164;
+	struct pv_diff_opts o = {.tamper = route_to_mtmsr, .tamper_arg = &orig};
+	ctx_or_die(&ctx, PV_BOOK3S64, 0, PV_PROFILE_FIXED);
+	uint64_t seed = first_divergence(&ctx, &w, 1, 200, &o);
+	if (seed)
+		fail_msg("seed %llu: %s: %s vs %s", (unsigned long long)seed, diff->item, diff->orig, diff->patched);
+}
+
+/* wrtee r5 whose template never looks at int_pending (cmpwi r31,0 became
+ * cmpw r31,r31): an interrupt made deliverable is not delivered */
+static void broken_skips_int_pending_check(void **state)
+{
+	(void)state;
+	struct tamper t = {0x2c1f0000, 0x7c1ff800, 0};
+	expect_caught(PV_BOOKE32, 0, 0x7ca00106, &t, "event 1");
+}
+
+/* ---- semantics the oracle must get right ---------------------------------- */
+
+static const struct pv_run *run_of(bool patched) { return patched ? &diff->patched_run : &diff->orig_run; }
+
+/* mtmsrd r5,1 setting EE with an interrupt pending: both runs deliver, at
+ * the instruction after the site. */
+static void delivery_when_ee_is_set(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	struct pv_state st;
+	uint32_t w = 0x7ca10164;
+	ctx_or_die(&ctx, PV_BOOK3S64, 0, PV_PROFILE_FIXED);
+	pv_state_from_seed(ctx.flavor, 3, &st);
+	pv_page_set(ctx.flavor, st.page, 100, 4, 1); /* int_pending */
+	uint64_t msr = pv_page_get(ctx.flavor, st.page, 88, 8) & ~0x8000ull;
+	pv_page_set(ctx.flavor, st.page, 88, 8, msr);
+	st.gpr[5] = 0x8000;
+	assert_int_equal(pv_diff_run(oracle[ctx.flavor], &ctx, &w, 1, &st, NULL, diff), 0);
+	assert_false(diff->divergent);
+	for (int p = 0; p < 2; p++) {
+		assert_int_equal(run_of(p)->nev, 1);
+		assert_int_equal(run_of(p)->ev[0].kind, PV_EV_DELIVER);
+		assert_int_equal(run_of(p)->ev[0].pc, PV_EMU_TEXT_BASE + 4);
+	}
+}
+
+/* b . loops until the budget runs out, in both runs, at the same place. */
+static void budget_ends_a_loop(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	struct pv_state st;
+	uint32_t w[2] = {0x7c6000a6, 0x48000000};
+	struct pv_diff_opts o = {.budget = 100};
+	ctx_or_die(&ctx, PV_BOOKE32, 0, PV_PROFILE_FIXED);
+	pv_state_from_seed(ctx.flavor, 1, &st);
+	assert_int_equal(pv_diff_run(oracle[ctx.flavor], &ctx, w, 2, &st, &o, diff), 0);
+	assert_false(diff->divergent);
+	for (int p = 0; p < 2; p++) {
+		assert_int_equal(run_of(p)->end, PV_END_BUDGET);
+		assert_int_equal(run_of(p)->steps, 100);
+		assert_int_equal(run_of(p)->end_pc, PV_EMU_TEXT_BASE + 4);
+	}
+}
+
+/* Guest code touching what it never touches in a real kernel ends the run
+ * the same way in both: a store into the code, a read of scratch1, a jump
+ * into the template area. */
+static void guest_oddities_end_both_runs(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	struct pv_state st;
+	ctx_or_die(&ctx, PV_BOOK3S32, 0, PV_PROFILE_FIXED);
+	pv_state_from_seed(ctx.flavor, 9, &st);
+	st.gpr[4] = PV_EMU_TEXT_BASE;
+	st.ctr = PV_EMU_AREA_BASE;
+	const struct {
+		uint32_t w[2];
+		enum pv_event_kind kind;
+	} cases[] = {
+		{{0x7ca10164, 0x90640000}, PV_EV_CODE_ACCESS}, /* stw r3,0(r4): into the code */
+		{{0x7ca10164, 0x80640000}, PV_EV_CODE_ACCESS}, /* lwz r3,0(r4): read the code */
+		{{0x7ca10164, 0x8060f004}, PV_EV_PAGE_GUARD},  /* lwz r3,-4092(0): scratch1 */
+		{{0x7ca10164, 0x9060f064}, PV_EV_PAGE_GUARD},  /* stw r3,-3996(0): int_pending */
+		{{0x7ca10164, 0x4e800420}, PV_EV_WILD_AREA},   /* bctr into the area */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(pv_diff_run(oracle[ctx.flavor], &ctx, cases[i].w, 2, &st, NULL, diff), 0);
+		if (diff->divergent)
+			fail_msg("case %zu: %s: %s vs %s", i, diff->item, diff->orig, diff->patched);
+		for (int p = 0; p < 2; p++) {
+			const struct pv_run *r = run_of(p);
+			assert_true(r->nev >= 1);
+			if (r->ev[r->nev - 1].kind != cases[i].kind)
+				fail_msg("case %zu run %d: event %s", i, p, pv_event_name(r->ev[r->nev - 1].kind));
+			assert_int_equal(r->ev[r->nev - 1].pc, PV_EMU_TEXT_BASE + 4);
+		}
+	}
+}
+
+static uint32_t lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*s >> 33);
+}
+
+/* An ordinary instruction: arithmetic, logic, compare, load/store, branch. */
+static uint32_t plain_word(uint64_t *s)
+{
+	uint32_t r = lcg(s), d = r & 31, a = (r >> 5) & 31, b = (r >> 10) & 31, imm = lcg(s) & 0xffff;
+	switch (lcg(s) % 10) {
+	case 0: return 14u << 26 | d << 21 | a << 16 | imm;                 /* addi */
+	case 1: return 31u << 26 | d << 21 | a << 16 | b << 11 | 266 << 1;  /* add */
+	case 2: return 31u << 26 | d << 21 | a << 16 | b << 11 | 444 << 1;  /* or */
+	case 3: return 21u << 26 | d << 21 | a << 16 | (imm & 0x7fe);       /* rlwinm */
+	case 4: return 11u << 26 | (d & 28) << 21 | a << 16 | imm;           /* cmpi */
+	case 5: return 32u << 26 | d << 21 | a << 16 | (imm & 0xfc);        /* lwz */
+	case 6: return 36u << 26 | d << 21 | a << 16 | (imm & 0xfc);        /* stw */
+	case 7: return 16u << 26 | (lcg(s) % 32) << 21 | a << 16 | 8;        /* bc +8 */
+	case 8: return 18u << 26 | 8;                                        /* b +8 */
+	default: return 31u << 26 | d << 21 | a << 16 | b << 11 | 40 << 1;  /* subf */
+	}
+}
+
+static void random_code_no_false_divergence(void **state)
+{
+	(void)state;
+	uint64_t s = 12345;
+	unsigned runs = 0;
+	FOR_EACH_FLAVOR(f) {
+		struct pv_ctx ctx;
+		struct pv_state st;
+		ctx_or_die(&ctx, f, PV_FEAT_ALL, PV_PROFILE_FIXED);
+		for (unsigned k = 0; k < 300; k++) {
+			uint32_t w[8];
+			for (int i = 0; i < 8; i++)
+				w[i] = k % 2 ? plain_word(&s) : lcg(&s) ^ (lcg(&s) << 1); /* plain, then any word */
+			pv_state_from_seed(f, k, &st);
+			assert_int_equal(pv_diff_run(oracle[f], &ctx, w, 8, &st, NULL, diff), 0);
+			if (diff->divergent)
+				fail_msg("%s, words %08x %08x %08x %08x %08x %08x %08x %08x, seed %u: %s: %s vs %s",
+					 ctx.fi->name, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], k, diff->item,
+					 diff->orig, diff->patched);
+			assert_true(diff->orig_run.steps <= PV_EMU_DEFAULT_BUDGET);
+			runs++;
+		}
+	}
+	assert_int_equal(runs, 5 * 300);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fixed_profile_equivalent_everywhere),
+		cmocka_unit_test(linux_profile_diverges_exactly_on_hazards),
+		cmocka_unit_test(mtsrin_r31_r30_report),
+		cmocka_unit_test(broken_missing_plus4),
+		cmocka_unit_test(broken_field_offset),
+		cmocka_unit_test(broken_empty_orig_slot),
+		cmocka_unit_test(broken_mtmsrd_l1_routed_to_mtmsr),
+		cmocka_unit_test(routed_with_original_instruction_is_equivalent),
+		cmocka_unit_test(broken_skips_int_pending_check),
+		cmocka_unit_test(delivery_when_ee_is_set),
+		cmocka_unit_test(budget_ends_a_loop),
+		cmocka_unit_test(guest_oddities_end_both_runs),
+		cmocka_unit_test(random_code_no_false_divergence),
+	};
+	return cmocka_run_group_tests_name("emulator", tests, setup, teardown);
+}
