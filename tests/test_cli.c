@@ -262,6 +262,54 @@ static void bad_images(void **state)
 			       NULL), "cannot write");
 }
 
+/* ---- pvfuzz diff ------------------------------------------------------------ */
+
+static void diff_equivalent(void **state)
+{
+	(void)state;
+	struct run *r = run("diff", "--flavor", "book3s32", "--features", "sr", "--states", "500", "0x7c6000a6",
+			    "0x7c7043a6", "0x7c610164", "0x7c9042a6", NULL);
+	if (r->status != 0)
+		fail_msg("exit %d: %s%s", r->status, r->out, r->err);
+	expect_in(r->out, "equivalent: 500 states from seed 1", "stdout");
+}
+
+static void diff_linux_mtsrin_divergence(void **state)
+{
+	(void)state;
+	struct run *r = run("diff", "--flavor", "book3s32", "--features", "sr", "--profile", "linux", "--states", "500",
+			    "0x7fe0f1e4", NULL);
+	assert_int_equal(r->status, 1);
+	expect_in(r->out, "DIVERGENCE: flavor book3s32, profile linux, features sr, seed ", "stdout");
+	expect_in(r->out, "first difference: page sr[", "stdout");
+	expect_in(r->out, "start state:", "stdout");
+	expect_in(r->out, "0x7fe0f1e4  mtsrin r31, r30", "stdout");
+	expect_in(r->out, "rlwinm r30, r30, 6, 0x1a, 0x1d", "stdout");
+	expect_in(r->out, "stw r31, -0xf98(r30)", "stdout");
+	expect_in(r->out, "<- original instruction", "stdout");
+	expect_in(r->out, "events:", "stdout");
+	r = run("diff", "--flavor", "book3s32", "--features", "sr", "--profile", "linux", "--states", "500", "--json",
+		"0x7fe0f1e4", NULL);
+	assert_int_equal(r->status, 1);
+	expect_in(r->out, "{\"verdict\":\"divergent\"", "stdout");
+	expect_in(r->out, "\"first_difference\":{\"item\":\"page sr[", "stdout");
+}
+
+static void diff_bad_input(void **state)
+{
+	(void)state;
+	expect_usage_error(run("diff", "0x7c6000a6", NULL), "--flavor is required");
+	expect_usage_error(run("diff", "--flavor", "power9", "0x7c6000a6", NULL), "unknown flavor 'power9'");
+	expect_usage_error(run("diff", "--flavor", "book3s32", "0x7c6000a6q", NULL), "is not a 32-bit hex");
+	expect_usage_error(run("diff", "--flavor", "book3s32", "--states", "0", "0x7c6000a6", NULL),
+			   "--states: '0' must be a number from 1");
+	expect_usage_error(run("diff", "--flavor", "book3s32", "--states", "many", "0x7c6000a6", NULL), "--states");
+	expect_usage_error(run("diff", "--flavor", "book3s32", "--budget", "0", "0x7c6000a6", NULL), "--budget");
+	expect_usage_error(run("diff", "--flavor", "book3s32", "--seed", "-1", "0x7c6000a6", NULL), "--seed");
+	expect_usage_error(run("diff", "--flavor", "book3s32", NULL), "no WORD given");
+	expect_usage_error(run("diff", "--flavor", "book3s32", "--bogus", "0x7c6000a6", NULL), "unknown option '--bogus'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +322,9 @@ int main(void)
 		cmocka_unit_test(bad_commands_and_options),
 		cmocka_unit_test(bad_words),
 		cmocka_unit_test(bad_images),
+		cmocka_unit_test(diff_equivalent),
+		cmocka_unit_test(diff_linux_mtsrin_divergence),
+		cmocka_unit_test(diff_bad_input),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

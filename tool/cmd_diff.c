@@ -138,21 +138,25 @@ int cmd_diff(int argc, char **argv)
 				(unsigned long long)states);
 		}
 	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double secs = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+	double rate = secs > 0 ? (double)states / secs : 0;
 	if (status == 0) {
 		if (json)
 			printf("{\"verdict\":\"equivalent\",\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\","
 			       "\"seed\":%llu,\"states\":%llu,\"fell_through\":%llu,\"budget\":%llu,\"ended_by_event\":%llu,"
-			       "\"delivered\":%llu,\"must_act\":%llu}\n",
+			       "\"delivered\":%llu,\"must_act\":%llu,\"seconds\":%.3f,\"per_second\":%.0f}\n",
 			       ctx.fi->name, pv_profile_name(profile), pv_features_name(features), (unsigned long long)seed,
 			       (unsigned long long)states, ends[PV_END_FELL_THROUGH], ends[PV_END_BUDGET],
-			       ends[PV_END_EVENT], delivered, must_act);
+			       ends[PV_END_EVENT], delivered, must_act, secs, rate);
 		else
 			printf("equivalent: %llu states from seed %llu (%s on %s, profile %s, features %s)\n"
 			       "  original runs: %llu reached the end, %llu ran out of budget, %llu ended by an event;\n"
-			       "  %llu interrupts delivered, %llu traps the hypervisor acted on\n",
+			       "  %llu interrupts delivered, %llu traps the hypervisor acted on\n"
+			       "  %.3f s, %.0f differential runs per second\n",
 			       (unsigned long long)states, (unsigned long long)seed, ctx.fi->name, pv_oracle_cpu(m),
 			       pv_profile_name(profile), pv_features_name(features), ends[PV_END_FELL_THROUGH],
-			       ends[PV_END_BUDGET], ends[PV_END_EVENT], delivered, must_act);
+			       ends[PV_END_BUDGET], ends[PV_END_EVENT], delivered, must_act, secs, rate);
 	}
 	pv_diff_free(d);
 	free(d);

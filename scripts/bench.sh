@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmarks, on one core, in an optimised build without sanitizers
+# (build-bench/): differential runs per second for a 4-word sequence on each
+# flavor. Prints one line per flavor and exits non-zero if a run fails.
+#
+# Usage: scripts/bench.sh [--states N]   (default 200000 per flavor)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/apt.sh
+
+states=200000
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--states) states=${2:?--states needs a value}; shift 2 ;;
+	-h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "scripts/bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+case "$states" in ''|*[!0-9]*) echo "scripts/bench.sh: --states must be a positive number" >&2; exit 2 ;; esac
+
+ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}" util-linux
+mkdir -p build-bench
+if ! { cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=OFF &&
+       cmake --build build-bench -j"$(nproc)" --target pvfuzz; } >build-bench/build.log 2>&1; then
+	tail -n 30 build-bench/build.log >&2
+	echo "scripts/bench.sh: the build failed (build-bench/build.log)" >&2
+	exit 1
+fi
+
+# mfmsr r3; mtspr SPRG0,r3; mtmsrd r3,1; mfspr r4,SPRG0
+words="0x7c6000a6 0x7c7043a6 0x7c610164 0x7c9042a6"
+printf '%-12s %10s %14s  %s\n' flavor states "diff runs/s" cpu
+for f in book3s32 booke32 book3s64 booke64 book3s64le; do
+	out=$(taskset -c 0 build-bench/pvfuzz diff --flavor "$f" --features sr,mas --states "$states" $words 2>/dev/null)
+	rate=$(sed -n 's/.*s, \([0-9]*\) differential runs per second/\1/p' <<<"$out")
+	cpu=$(sed -n 's/^equivalent: .*(\(.*\) on \(.*\), profile.*/\2/p' <<<"$out")
+	[ -n "$rate" ] || { echo "$f: pvfuzz diff failed:"; echo "$out"; exit 1; }
+	printf '%-12s %10s %14s  %s\n' "$f" "$states" "$rate" "$cpu"
+done
