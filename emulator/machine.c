@@ -109,8 +109,8 @@ static void reg_write(struct pv_machine *m, int reg, uint64_t v)
 
 static void add_event(struct pv_machine *m, struct pv_event ev);
 
-/* Ends the run: the current instruction does not execute, the CPU goes to
- * the stop address where uc_emu_start returns. */
+/* Ends the run. From the code hook the current instruction does not
+ * execute: unicorn checks for a stop request right after the hook. */
 static void end_run(struct pv_machine *m, enum pv_end why, uint64_t pc)
 {
 	if (m->ending)
@@ -118,7 +118,7 @@ static void end_run(struct pv_machine *m, enum pv_end why, uint64_t pc)
 	m->ending = true;
 	m->out->end = (uint8_t)why;
 	m->out->end_pc = pc;
-	reg_write(m, UC_PPC_REG_PC, m->until);
+	uc_emu_stop(m->uc);
 }
 
 static void add_event(struct pv_machine *m, struct pv_event ev)
@@ -178,6 +178,12 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	if (m->ending)
 		return;
 	bool area = in_area(addr);
+	if (addr == m->until) {
+		/* unicorn stops here by itself, except in a translated block made
+		 * before this run's end address was known: stop it by hand */
+		end_run(m, PV_END_FELL_THROUGH, addr);
+		return;
+	}
 	if (!area) {
 		if (m->out->steps == m->budget) {
 			end_run(m, PV_END_BUDGET, addr);
@@ -298,6 +304,11 @@ struct pv_machine *pv_machine_new(enum pv_flavor f, char *err, size_t errlen)
 	step = "open";
 	if ((e = uc_open(UC_ARCH_PPC, ef->mode | UC_MODE_BIG_ENDIAN, &m->uc)) != UC_ERR_OK)
 		goto fail;
+	/* unicorn's default translation buffer is 1 GiB per engine; the code
+	 * under test is tiny, and a full buffer is simply flushed */
+	step = "size the translation buffer";
+	if ((e = uc_ctl_set_tcg_buffer_size(m->uc, 32u << 20)) != UC_ERR_OK)
+		goto fail;
 	step = "set the CPU model";
 	if (ef->model >= 0 && (e = uc_ctl_set_cpu_model(m->uc, ef->model)) != UC_ERR_OK)
 		goto fail;
@@ -380,6 +391,9 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 	    code->area_words > PV_EMU_AREA_SIZE / 4)
 		return -1;
 
+	/* the clean context first: dropping translations looks the code's
+	 * addresses up through the CPU's current MMU state */
+	uc_context_restore(m->uc, m->clean);
 	load_code(m, ctx, code);
 	if (!m->data_ready || m->data_seed != st->data_seed) {
 		pv_state_fill_data(st, m->data_init);
@@ -389,8 +403,7 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 	memcpy(m->data, m->data_init, PV_EMU_DATA_SIZE);
 	memcpy(m->page, st->page, PV_MAGIC_PAGE_SIZE);
 
-	/* registers: everything from the clean context, then the state's */
-	uc_context_restore(m->uc, m->clean);
+	/* registers: the state's, over the clean context */
 	for (int i = 0; i < 32; i++)
 		reg_write(m, UC_PPC_REG_0 + i, st->gpr[i]);
 	reg_write(m, UC_PPC_REG_LR, st->lr);

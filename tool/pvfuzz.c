@@ -7,6 +7,7 @@
 
 int cmd_patch(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_repro(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -15,6 +16,7 @@ static const struct {
 } commands[] = {
 	{"patch", cmd_patch, "rewrite instruction words or a text image as a KVM guest does"},
 	{"diff", cmd_diff, "run words original and patched from start states and compare"},
+	{"repro", cmd_repro, "replay fuzz inputs through their target's checks, with a report"},
 };
 
 static void usage(FILE *f)

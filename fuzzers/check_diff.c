@@ -1,0 +1,56 @@
+/* fuzz_diff: the differential oracle. No divergence between the original
+ * code and the engine's rewrite, from any start state.
+ *
+ * Input: the platform byte; a count byte (1-8 words); per word a selector
+ * byte and 4 bytes (pvf_word: raw, a rewritable encoding of the platform,
+ * or a plain instruction, so privileged and ordinary code mix often); the
+ * rest is the start state (pv_state_from_bytes). Any divergence fails, after
+ * the full report.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu.h"
+#include "pvf.h"
+#include "report.h"
+
+#define MAX_WORDS 8
+
+void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
+{
+	static struct pv_oracle *oracle[PV_NFLAVORS];
+	static struct pv_diff *d;
+	char err[160];
+	if (!oracle[ctx->flavor] && !(oracle[ctx->flavor] = pv_oracle_new(ctx->flavor, err, sizeof err))) {
+		fprintf(stderr, "pvfuzz: %s\n", err);
+		abort();
+	}
+	if (!d && !(d = calloc(1, sizeof(*d))))
+		abort();
+
+	unsigned n = 1 + (unsigned)pvf_take(in, 1) % MAX_WORDS;
+	uint32_t w[MAX_WORDS];
+	for (unsigned i = 0; i < n; i++)
+		w[i] = pvf_word(ctx, in);
+	struct pv_state st;
+	pv_state_from_bytes(ctx->flavor, in->p + in->pos, pvf_left(in), &st);
+	if (pv_diff_run(oracle[ctx->flavor], ctx, w, n, &st, NULL, d) != 0) {
+		fprintf(stderr, "pvfuzz: the emulator failed\n");
+		abort();
+	}
+	if (d->divergent) {
+		pv_print_divergence(out ? out : stderr, ctx, "fuzz input", &st, d);
+		return pvf_fail(r, out, "divergence: %s: original %s, patched %s", d->item, d->orig, d->patched);
+	}
+	if (verbose) {
+		fprintf(out, "start state:\n");
+		pv_print_state(out, ctx->flavor, &st);
+		fprintf(out, "original code:\n");
+		pv_print_code(out, ctx, &d->orig_code);
+		fprintf(out, "patched code:\n");
+		pv_print_code(out, ctx, &d->patched_code);
+		fprintf(out, "events:\n");
+		pv_print_run(out, "original", &d->orig_run);
+		pv_print_run(out, "patched", &d->patched_run);
+	}
+}

@@ -1,0 +1,193 @@
+/* fuzz_image: the patch loop on a random text image and layout.
+ *
+ * Input: the platform byte; the layout (base address, template area mode,
+ * position and size, end of vectors, word count); then the words, each a
+ * selector byte and 4 bytes (pvf_word). Invariants:
+ *  - nothing outside matched sites changes, and a site changes only to its
+ *    rewrite: the spec's load/store/nop, or a `b` into the area;
+ *  - every branch lands at a template instance in the used part of the area
+ *    whose slots are filled and which branches back to the site's successor;
+ *  - below end-of-vectors no site is branch patched;
+ *  - the area never overflows: guard words around it stay intact;
+ *  - the flush ranges cover every changed byte;
+ *  - patching twice equals patching once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvf.h"
+#include "report.h"
+
+#define MAX_WORDS 1024
+#define GUARD 0xa5u
+#define NGUARD 64
+
+static bool covered(const struct pv_report *rep, uint64_t a)
+{
+	for (size_t i = 0; i < rep->nflush; i++)
+		if (a - rep->flush[i].addr < rep->flush[i].len)
+			return true;
+	return false;
+}
+
+void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
+{
+	bool is64 = ctx->fi->is64;
+	uint64_t space = is64 ? ~0ull : 0xffffffffull;
+	char msg[200];
+
+	/* layout */
+	uint64_t base = pvf_take(in, 8) & space & ~3ull;
+	unsigned mode = (unsigned)pvf_take(in, 1) % 3;
+	uint64_t gap = (pvf_take(in, 4) & 0x03fffffcu); /* up to 64 MiB away: in and out of reach */
+	size_t area_size = 4 * (1 + (size_t)(pvf_take(in, 2) % 1024));
+	bool has_vec = pvf_take(in, 1) & 1;
+	uint64_t vec_off = pvf_take(in, 2);
+	size_t n = 1 + (size_t)(pvf_take(in, 2) % MAX_WORDS);
+	if (n > pvf_left(in) / 5 + 1)
+		n = pvf_left(in) / 5 + 1;
+	if (mode == 2 && n * 4 < area_size + 4)
+		mode = 0; /* too small to hold the area */
+	size_t len = 4 * n;
+	/* keep everything inside the address space */
+	uint64_t room = len + area_size + gap + 8;
+	if (base > space - room)
+		base = (space - room) & ~3ull;
+	if (mode == 1 && base < area_size + gap)
+		base = (area_size + gap + 3) & ~3ull;
+
+	uint8_t *img = malloc(len), *before = malloc(len), *box = malloc(area_size + 2 * NGUARD);
+	if (!img || !before || !box)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		pv_put_word(ctx, img + 4 * i, pvf_word(ctx, in));
+	memcpy(before, img, len);
+	memset(box, GUARD, area_size + 2 * NGUARD);
+	uint8_t *area_mem = box + NGUARD;
+	memset(area_mem, 0, area_size);
+
+	struct pv_area area;
+	uint64_t area_addr;
+	if (mode == 2) { /* inside the image, at a word offset */
+		size_t off = 4 * ((size_t)gap / 4 % (n - area_size / 4));
+		area_addr = base + off;
+		area_mem = img + off;
+	} else if (mode == 1) {
+		area_addr = base - gap - area_size;
+	} else {
+		area_addr = base + len + gap;
+	}
+	pv_area_init(&area, area_addr, area_mem, area_size);
+	struct pv_patch_opts opts = {.has_vectors_end = has_vec, .vectors_end = base + 4 * (vec_off % (n + 1))};
+	struct pv_image image = {img, len, base};
+	struct pv_report rep = {0}, again = {0};
+
+	if (verbose)
+		fprintf(out, "image 0x%llx, %zu words; area 0x%llx, %zu bytes (%s); vectors end %s0x%llx\n",
+			(unsigned long long)base, n, (unsigned long long)area_addr, area_size,
+			mode == 2 ? "inside the image" : mode == 1 ? "below" : "above", has_vec ? "" : "(none) ",
+			(unsigned long long)opts.vectors_end);
+	if (pv_patch_image(ctx, &image, &area, &opts, &rep) != PV_OK) {
+		pvf_fail(r, out, "the patch loop refused a valid layout (base 0x%llx, area 0x%llx)",
+			 (unsigned long long)base, (unsigned long long)area_addr);
+		goto done;
+	}
+	if (area.used > area.size) {
+		pvf_fail(r, out, "area used %zu of %zu bytes", area.used, area.size);
+		goto done;
+	}
+	for (size_t g = 0; mode != 2 && g < NGUARD; g++)
+		if (box[g] != GUARD || box[NGUARD + area_size + g] != GUARD) {
+			pvf_fail(r, out, "a guard byte around the template area changed");
+			goto done;
+		}
+
+	unsigned sites = 0, patched = 0;
+	uint64_t area_end = area.addr + area.size;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = base + 4 * i;
+		uint32_t w0 = pv_get_word(ctx, before + 4 * i), w1 = pv_get_word(ctx, img + 4 * i);
+		bool in_area = a - area.addr < area.size;
+		if (in_area)
+			continue; /* instances live there */
+		const struct pv_row *row = pv_match(ctx, w0);
+		if (w0 == w1) {
+			sites += row != NULL;
+			continue;
+		}
+		if (!row) {
+			pvf_fail(r, out, "unmatched word 0x%08x at 0x%llx changed to 0x%08x", w0, (unsigned long long)a, w1);
+			goto done;
+		}
+		sites++, patched++;
+		if (!covered(&rep, a)) {
+			pvf_fail(r, out, "changed site 0x%llx has no flush range", (unsigned long long)a);
+			goto done;
+		}
+		if (row->kind != PV_K_TEMPLATE) {
+			if (!pvf_expect_simple(ctx, row->cls, w0, w1, msg, sizeof msg)) {
+				pvf_fail(r, out, "at 0x%llx: %s", (unsigned long long)a, msg);
+				goto done;
+			}
+			continue;
+		}
+		if (has_vec && a < opts.vectors_end) {
+			pvf_fail(r, out, "site 0x%llx below end of vectors 0x%llx was branch patched", (unsigned long long)a,
+				 (unsigned long long)opts.vectors_end);
+			goto done;
+		}
+		if ((w1 & 0xfc000003u) != 0x48000000u) {
+			pvf_fail(r, out, "template site 0x%llx became 0x%08x, not a b", (unsigned long long)a, w1);
+			goto done;
+		}
+		int32_t d = (int32_t)((w1 & 0x03fffffcu) << 6) >> 6;
+		uint64_t at = (a + (uint64_t)(int64_t)d) & space;
+		unsigned nw = pv_tmpl_layout(ctx, row->target)->nwords;
+		if (at < area.addr || at + 4ull * nw > area.addr + area.used || at >= area_end) {
+			pvf_fail(r, out, "site 0x%llx branches to 0x%llx, outside the used area", (unsigned long long)a,
+				 (unsigned long long)at);
+			goto done;
+		}
+		uint32_t inst[PV_TMPL_MAX_WORDS];
+		for (unsigned k = 0; k < nw; k++) {
+			inst[k] = pv_get_word(ctx, area_mem + (at - area.addr) + 4 * k);
+			if (!covered(&rep, at + 4 * k)) {
+				pvf_fail(r, out, "instance word 0x%llx has no flush range", (unsigned long long)(at + 4 * k));
+				goto done;
+			}
+		}
+		if (!pvf_expect_instance(ctx, row, w0, a, at, inst, nw, msg, sizeof msg)) {
+			pvf_fail(r, out, "site 0x%llx: %s", (unsigned long long)a, msg);
+			goto done;
+		}
+	}
+	unsigned counted = 0, skipped = 0;
+	for (unsigned c = 0; c < PV_NCLASSES; c++)
+		counted += rep.patched[c], skipped += rep.skipped[c];
+	if (counted != patched || counted + skipped != sites) {
+		pvf_fail(r, out, "report says %u patched and %u skipped, the image shows %u of %u sites changed", counted,
+			 skipped, patched, sites);
+		goto done;
+	}
+
+	/* patching twice equals patching once */
+	memcpy(before, img, len);
+	uint8_t *area_copy = malloc(area_size);
+	if (!area_copy)
+		abort();
+	memcpy(area_copy, area_mem, area_size);
+	size_t used = area.used;
+	bool same = pv_patch_image(ctx, &image, &area, &opts, &again) == PV_OK && !memcmp(before, img, len) &&
+		    !memcmp(area_copy, area_mem, area_size) && used == area.used;
+	free(area_copy);
+	if (!same)
+		pvf_fail(r, out, "patching the patched image changed it again");
+	if (verbose)
+		fprintf(out, "%u sites, %u patched, %u skipped, %zu flush ranges\n", sites, patched, skipped, rep.nflush);
+done:
+	pv_report_free(&rep);
+	pv_report_free(&again);
+	free(img);
+	free(before);
+	free(box);
+}

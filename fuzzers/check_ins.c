@@ -1,0 +1,106 @@
+/* fuzz_check_ins: matcher and rewrite invariants for any 32-bit word.
+ *
+ * Input: the platform byte, then the word (4 bytes, big-endian).
+ * Invariants, on every flavor, feature set and profile:
+ *  - matching and patching are deterministic;
+ *  - a matched row applies to the flavor, and its feature gate is among the
+ *    features (and without that feature the word is not matched);
+ *  - an unmatched word is left alone and takes no template space;
+ *  - a single-word rewrite decodes with capstone to the load, store or nop
+ *    the spec wants, with the word's register and the field's displacement;
+ *  - a template site becomes a `b` to its instance, and every slot of the
+ *    instance is filled: original instruction, register fetch, branch back.
+ */
+#include <string.h>
+
+#include "pvf.h"
+#include "report.h"
+
+#define AREA_OFF 0x10000u
+
+struct patched {
+	uint32_t now;
+	uint32_t inst[PV_TMPL_MAX_WORDS];
+	size_t used;
+	struct pv_report rep;
+};
+
+static void patch_once(const struct pv_ctx *ctx, uint32_t w, uint64_t site, struct patched *p)
+{
+	uint8_t img[4], mem[4 * PV_TMPL_MAX_WORDS];
+	struct pv_image image = {img, 4, site};
+	struct pv_area area;
+	memset(mem, 0, sizeof mem);
+	memset(p, 0, sizeof(*p));
+	pv_put_word(ctx, img, w);
+	pv_area_init(&area, site + AREA_OFF, mem, sizeof mem);
+	if (pv_patch_image(ctx, &image, &area, NULL, &p->rep) != PV_OK)
+		return;
+	p->now = pv_get_word(ctx, img);
+	p->used = area.used;
+	for (unsigned i = 0; i < PV_TMPL_MAX_WORDS; i++)
+		p->inst[i] = pv_get_word(ctx, mem + 4 * i);
+}
+
+void pvf_check_ins(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
+{
+	uint32_t w = (uint32_t)pvf_take(in, 4);
+	uint64_t site = ctx->fi->is64 ? 0xc000000000001000ull : 0xc0001000ull;
+	char msg[200];
+	const struct pv_row *row = pv_match(ctx, w);
+
+	if (verbose) {
+		pv_print_insn(out, "word: ", ctx->fi->is64, site, w, "");
+		fprintf(out, "class: %s\n", row ? pv_class_name(row->cls) : "unchanged");
+	}
+	if (pv_match(ctx, w) != row)
+		return pvf_fail(r, out, "0x%08x: the matcher is not deterministic", w);
+	if (row) {
+		if ((w & ~row->carried) != row->match)
+			return pvf_fail(r, out, "0x%08x matched %s with other bits than its encoding 0x%08x",
+					w, pv_class_name(row->cls), row->match);
+		if (!(row->flavors & PV_FL(ctx->flavor)) || (row->gate & ~ctx->features))
+			return pvf_fail(r, out, "0x%08x matched %s on %s/%s outside its flavors or gate", w,
+					pv_class_name(row->cls), ctx->fi->name, pv_features_name(ctx->features));
+		struct pv_ctx ungated;
+		pv_ctx_init(&ungated, ctx->flavor, ctx->features & ~row->gate, ctx->profile);
+		if (row->gate && pv_match(&ungated, w))
+			return pvf_fail(r, out, "0x%08x (%s) matched on %s without feature %s", w,
+					pv_class_name(row->cls), ctx->fi->name, pv_features_name(row->gate));
+	}
+
+	struct patched a, b;
+	patch_once(ctx, w, site, &a);
+	patch_once(ctx, w, site, &b);
+	bool same = a.now == b.now && a.used == b.used && !memcmp(a.inst, b.inst, sizeof a.inst);
+	pv_report_free(&a.rep);
+	pv_report_free(&b.rep);
+	if (!same)
+		return pvf_fail(r, out, "0x%08x on %s: patching is not deterministic", w, ctx->fi->name);
+
+	if (!row) {
+		if (a.now != w || a.used)
+			return pvf_fail(r, out, "unmatched 0x%08x on %s became 0x%08x (area use %zu)", w, ctx->fi->name,
+					a.now, a.used);
+		return;
+	}
+	if (verbose)
+		pv_print_insn(out, "rewrite: ", ctx->fi->is64, site, a.now, "");
+	if (row->kind != PV_K_TEMPLATE) {
+		if (!pvf_expect_simple(ctx, row->cls, w, a.now, msg, sizeof msg))
+			return pvf_fail(r, out, "%s", msg);
+		return;
+	}
+	uint32_t want_b;
+	pv_branch_encode(ctx->fi->is64, site, site + AREA_OFF, &want_b);
+	if (a.now != want_b)
+		return pvf_fail(r, out, "%s 0x%08x: site became 0x%08x, want b to the instance (0x%08x)",
+				pv_class_name(row->cls), w, a.now, want_b);
+	unsigned n = (unsigned)(a.used / 4);
+	if (verbose)
+		for (unsigned i = 0; i < n; i++)
+			pv_print_insn(out, "  ", ctx->fi->is64, site + AREA_OFF + 4 * i, a.inst[i],
+				      pv_slot_tag(pv_tmpl_layout(ctx, row->target), (int)i));
+	if (!pvf_expect_instance(ctx, row, w, site, site + AREA_OFF, a.inst, n, msg, sizeof msg))
+		return pvf_fail(r, out, "%s", msg);
+}

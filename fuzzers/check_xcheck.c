@@ -1,0 +1,118 @@
+/* fuzz_disasm_xcheck: the matcher agrees with capstone, on every flavor.
+ *
+ * Input: the platform byte (its features and profile are used; every flavor
+ * is checked), then the word. A word that capstone decodes as one of the
+ * rewritten instructions, whose canonical encoding (rebuilt from capstone's
+ * operands) is the word itself, and that the spec's table (section 2)
+ * rewrites on the flavor with the features, is matched; every other word is
+ * not.
+ *
+ * Deliberate exclusions: none are needed with capstone 4.0.2. Words that
+ * capstone decodes leniently (reserved bits or Rc set, e.g. 0x7ca001e5
+ * "mtsrin r5, r0", 0x7c208146 "wrteei 1") fail the canonical-encoding test,
+ * exactly as the spec's exact match leaves them alone. capstone names
+ * mfspr/mtspr of DSISR and DAR mfdsisr/mtdsisr/mfdar/mtdar; those aliases
+ * are read as the SPR they stand for.
+ */
+#include <capstone/capstone.h>
+#include <string.h>
+
+#include "pvf.h"
+
+#define ALL    0x1fu
+#define BOOK3S (PV_FL(PV_BOOK3S32) | PV_FL(PV_BOOK3S64) | PV_FL(PV_BOOK3S64LE))
+#define BOOKE  (PV_FL(PV_BOOKE32) | PV_FL(PV_BOOKE64))
+
+/* spec section 2: which SPRs are rewritten where (reads; writes unless ro) */
+static const struct {
+	unsigned spr, flavors, gate;
+	bool read_only;
+} spec_sprs[] = {
+	{272, ALL, 0, 0}, {273, ALL, 0, 0}, {274, ALL, 0, 0}, {275, ALL, 0, 0},
+	{26, ALL, 0, 0}, {27, ALL, 0, 0}, {18, ALL, 0, 0}, {19, BOOK3S, 0, 0}, {61, BOOKE, 0, 0},
+	{276, ALL, PV_FEAT_MAS0_TO_SPRG7, 0}, {277, ALL, PV_FEAT_MAS0_TO_SPRG7, 0},
+	{278, ALL, PV_FEAT_MAS0_TO_SPRG7, 0}, {279, ALL, PV_FEAT_MAS0_TO_SPRG7, 0},
+	{260, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 1}, {261, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 1},
+	{262, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 1}, {263, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 1},
+	{1023, BOOK3S, PV_FEAT_MAS0_TO_SPRG7, 1}, {286, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 1},
+	{62, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 0},
+	{624, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 0}, {625, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 0},
+	{626, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 0}, {627, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 0},
+	{628, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 0}, {630, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 0},
+	{944, BOOKE, PV_FEAT_MAS0_TO_SPRG7, 0},
+};
+
+static bool spr_rewritten(unsigned spr, bool write, enum pv_flavor f, unsigned features)
+{
+	for (size_t i = 0; i < sizeof spec_sprs / sizeof spec_sprs[0]; i++)
+		if (spec_sprs[i].spr == spr)
+			return (spec_sprs[i].flavors & PV_FL(f)) && !(spec_sprs[i].gate & ~features) &&
+			       !(write && spec_sprs[i].read_only);
+	return false;
+}
+
+static uint32_t x31(unsigned xo, unsigned rt) { return 0x7c000000u | rt << 21 | xo << 1; }
+static uint32_t spr_bits(unsigned spr) { return (spr & 31) << 16 | (spr >> 5) << 11; }
+
+/* The spec's verdict on w as capstone reads it. */
+static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned features, char *text, size_t n)
+{
+	uint8_t b[4] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
+	cs_insn *insn;
+	snprintf(text, n, "(not decoded)");
+	if (cs_disasm(cs, b, 4, 0, 1, &insn) != 1)
+		return false;
+	snprintf(text, n, "%s %s", insn->mnemonic, insn->op_str);
+	cs_ppc *p = &insn->detail->ppc;
+	unsigned r0 = p->op_count > 0 && p->operands[0].type == PPC_OP_REG ? p->operands[0].reg - PPC_REG_R0 : 0;
+	unsigned r1 = p->op_count > 1 && p->operands[1].type == PPC_OP_REG ? p->operands[1].reg - PPC_REG_R0 : 0;
+	int64_t i0 = p->op_count > 0 ? p->operands[0].imm : 0, i1 = p->op_count > 1 ? p->operands[1].imm : 0;
+	bool booke = f == PV_BOOKE32 || f == PV_BOOKE64;
+	bool yes = false;
+	switch (insn->id) {
+	case PPC_INS_MFMSR: yes = w == x31(83, r0); break;
+	case PPC_INS_MTMSR: yes = w == x31(146, r0); break; /* L=0 only */
+	case PPC_INS_MTMSRD: yes = w == (x31(178, r0) | (p->op_count > 1 ? (uint32_t)i1 << 16 : 0)); break;
+	case PPC_INS_TLBSYNC: yes = w == 0x7c00046cu; break;
+	case PPC_INS_MTSRIN: yes = f == PV_BOOK3S32 && (features & PV_FEAT_SR) && w == (x31(242, r0) | r1 << 11); break;
+	case PPC_INS_WRTEE: yes = booke && w == x31(131, r0); break;
+	case PPC_INS_WRTEEI: yes = booke && w == (x31(163, 0) | (uint32_t)(i0 & 1) << 15); break;
+	case PPC_INS_MFSPR: yes = w == (x31(339, r0) | spr_bits((unsigned)i1)) && spr_rewritten((unsigned)i1, false, f, features); break;
+	case PPC_INS_MTSPR: yes = w == (x31(467, r1) | spr_bits((unsigned)i0)) && spr_rewritten((unsigned)i0, true, f, features); break;
+	case PPC_INS_MFDSISR: yes = w == (x31(339, r0) | spr_bits(18)) && spr_rewritten(18, false, f, features); break;
+	case PPC_INS_MTDSISR: yes = w == (x31(467, r0) | spr_bits(18)) && spr_rewritten(18, true, f, features); break;
+	case PPC_INS_MFDAR: yes = w == (x31(339, r0) | spr_bits(19)) && spr_rewritten(19, false, f, features); break;
+	case PPC_INS_MTDAR: yes = w == (x31(467, r0) | spr_bits(19)) && spr_rewritten(19, true, f, features); break;
+	default: break;
+	}
+	cs_free(insn, 1);
+	return yes;
+}
+
+void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
+{
+	static csh cs[2];
+	static bool open;
+	if (!open) {
+		for (int w = 0; w < 2; w++) {
+			cs_open(CS_ARCH_PPC, (w ? CS_MODE_64 : CS_MODE_32) | CS_MODE_BIG_ENDIAN, &cs[w]);
+			cs_option(cs[w], CS_OPT_DETAIL, CS_OPT_ON);
+		}
+		open = true;
+	}
+	uint32_t w = (uint32_t)pvf_take(in, 4);
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
+		struct pv_ctx c;
+		char text[96];
+		pv_ctx_init(&c, f, ctx->features, ctx->profile);
+		bool spec = spec_rewrites(cs[c.fi->is64], w, f, ctx->features, text, sizeof text);
+		const struct pv_row *row = pv_match(&c, w);
+		if (verbose)
+			fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c.fi->name, w, text,
+				spec ? "rewrite" : "leave", row ? pv_class_name(row->cls) : "unchanged");
+		if (spec != (row != NULL))
+			return pvf_fail(r, out, "0x%08x on %s with features %s: capstone reads '%s' (%s by the spec), "
+					"the matcher says %s", w, c.fi->name, pv_features_name(ctx->features), text,
+					spec ? "rewritten" : "left alone", row ? pv_class_name(row->cls) : "unchanged");
+	}
+}

@@ -1,0 +1,189 @@
+/* What the spec says a rewrite must look like, checked with capstone.
+ *
+ * The page offsets here are this file's own copy of spec section 3, not the
+ * engine's table: a wrong offset in src/magic_page.c must not be able to
+ * agree with itself. Used by fuzz_check_ins, fuzz_image and the unit tests.
+ */
+#include <capstone/capstone.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pvf.h"
+
+static const struct {
+	enum pv_class cls;
+	unsigned offset, size;
+} spec_fields[] = {
+	{PV_C_MFMSR, 88, 8},
+	{PV_C_MFSPR_SPRG0, 32, 8}, {PV_C_MTSPR_SPRG0, 32, 8}, {PV_C_MFSPR_SPRG1, 40, 8}, {PV_C_MTSPR_SPRG1, 40, 8},
+	{PV_C_MFSPR_SPRG2, 48, 8}, {PV_C_MTSPR_SPRG2, 48, 8}, {PV_C_MFSPR_SPRG3, 56, 8}, {PV_C_MTSPR_SPRG3, 56, 8},
+	{PV_C_MFSPR_SRR0, 64, 8}, {PV_C_MTSPR_SRR0, 64, 8}, {PV_C_MFSPR_SRR1, 72, 8}, {PV_C_MTSPR_SRR1, 72, 8},
+	{PV_C_MFSPR_DAR, 80, 8}, {PV_C_MTSPR_DAR, 80, 8}, {PV_C_MFSPR_DEAR, 80, 8}, {PV_C_MTSPR_DEAR, 80, 8},
+	{PV_C_MFSPR_DSISR, 96, 4}, {PV_C_MTSPR_DSISR, 96, 4},
+	{PV_C_MFSPR_SPRG4, 208, 8}, {PV_C_MTSPR_SPRG4, 208, 8}, {PV_C_MFSPR_SPRG5, 216, 8}, {PV_C_MTSPR_SPRG5, 216, 8},
+	{PV_C_MFSPR_SPRG6, 224, 8}, {PV_C_MTSPR_SPRG6, 224, 8}, {PV_C_MFSPR_SPRG7, 232, 8}, {PV_C_MTSPR_SPRG7, 232, 8},
+	{PV_C_MFSPR_SPRG4R, 208, 8}, {PV_C_MFSPR_SPRG5R, 216, 8}, {PV_C_MFSPR_SPRG6R, 224, 8}, {PV_C_MFSPR_SPRG7R, 232, 8},
+	{PV_C_MFSPR_PIR, 204, 4}, {PV_C_MFSPR_ESR, 200, 4}, {PV_C_MTSPR_ESR, 200, 4},
+	{PV_C_MFSPR_MAS0, 168, 4}, {PV_C_MTSPR_MAS0, 168, 4}, {PV_C_MFSPR_MAS1, 172, 4}, {PV_C_MTSPR_MAS1, 172, 4},
+	{PV_C_MFSPR_MAS2, 184, 8}, {PV_C_MTSPR_MAS2, 184, 8}, {PV_C_MFSPR_MAS3, 180, 4}, {PV_C_MTSPR_MAS3, 180, 4},
+	{PV_C_MFSPR_MAS4, 192, 4}, {PV_C_MTSPR_MAS4, 192, 4}, {PV_C_MFSPR_MAS6, 196, 4}, {PV_C_MTSPR_MAS6, 196, 4},
+	{PV_C_MFSPR_MAS7, 176, 4}, {PV_C_MTSPR_MAS7, 176, 4},
+};
+
+bool pvf_spec_field(enum pv_class c, unsigned *offset, unsigned *size)
+{
+	for (size_t i = 0; i < sizeof spec_fields / sizeof spec_fields[0]; i++)
+		if (spec_fields[i].cls == c) {
+			*offset = spec_fields[i].offset;
+			*size = spec_fields[i].size;
+			return true;
+		}
+	return false;
+}
+
+struct dec {
+	unsigned id;
+	char text[96];
+	cs_ppc ppc;
+};
+
+static bool decode(bool is64, uint32_t w, uint64_t addr, struct dec *d)
+{
+	static csh cs[2];
+	static bool open[2];
+	if (!open[is64]) {
+		if (cs_open(CS_ARCH_PPC, (is64 ? CS_MODE_64 : CS_MODE_32) | CS_MODE_BIG_ENDIAN, &cs[is64]) != CS_ERR_OK)
+			return false;
+		cs_option(cs[is64], CS_OPT_DETAIL, CS_OPT_ON);
+		open[is64] = true;
+	}
+	uint8_t b[4] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
+	cs_insn *insn;
+	if (cs_disasm(cs[is64], b, 4, addr, 1, &insn) != 1)
+		return false;
+	d->id = insn->id;
+	snprintf(d->text, sizeof d->text, "%s %s", insn->mnemonic, insn->op_str);
+	d->ppc = insn->detail->ppc;
+	cs_free(insn, 1);
+	return true;
+}
+
+#define GPR(n) (PPC_REG_R0 + (n))
+
+static bool mem_is(const struct dec *d, unsigned id, unsigned reg, unsigned base, int disp)
+{
+	return d->id == id && d->ppc.op_count == 2 && d->ppc.operands[0].type == PPC_OP_REG &&
+	       d->ppc.operands[0].reg == GPR(reg) && d->ppc.operands[1].type == PPC_OP_MEM &&
+	       d->ppc.operands[1].mem.base == GPR(base) && d->ppc.operands[1].mem.disp == disp;
+}
+
+static bool branch_to(const struct dec *d, uint64_t target, bool is64)
+{
+	uint64_t got = (uint64_t)d->ppc.operands[0].imm;
+	if (!is64)
+		got &= 0xffffffffu, target &= 0xffffffffu;
+	return d->id == PPC_INS_B && d->ppc.op_count == 1 && got == target;
+}
+
+bool pvf_expect_simple(const struct pv_ctx *ctx, enum pv_class c, uint32_t word, uint32_t now, char *buf, size_t n)
+{
+	bool is64 = ctx->fi->is64;
+	struct dec d;
+	if (!decode(is64, now, 0, &d)) {
+		snprintf(buf, n, "%s 0x%08x became 0x%08x, which capstone cannot decode", pv_class_name(c), word, now);
+		return false;
+	}
+	if (c == PV_C_TLBSYNC) {
+		if (d.id == PPC_INS_NOP)
+			return true;
+		snprintf(buf, n, "tlbsync became '%s', want nop", d.text);
+		return false;
+	}
+	unsigned off, size;
+	if (!pvf_spec_field(c, &off, &size)) {
+		snprintf(buf, n, "%s is not a single-word class in the spec", pv_class_name(c));
+		return false;
+	}
+	bool wide = size == 8 && is64, store = pv_class_name(c)[1] == 't'; /* mtspr_* */
+	int disp = -4096 + (int)off + (size == 8 && !is64 ? 4 : 0);
+	unsigned id = wide ? (store ? PPC_INS_STD : PPC_INS_LD) : (store ? PPC_INS_STW : PPC_INS_LWZ);
+	if (mem_is(&d, id, (word >> 21) & 31, 0, disp))
+		return true;
+	snprintf(buf, n, "%s 0x%08x on %s became 0x%08x '%s', want %s r%u, %d(0)", pv_class_name(c), word,
+		 ctx->fi->name, now, d.text, wide ? (store ? "std" : "ld") : (store ? "stw" : "lwz"), (word >> 21) & 31,
+		 disp);
+	return false;
+}
+
+/* The guest value of register r in `dst`: mr, or a load of its saved copy. */
+static bool fetch_is(const struct dec *d, unsigned dst, unsigned r, bool is64)
+{
+	if (r >= 30) {
+		int disp = -4096 + (r == 30 ? 8 : 0) + (is64 ? 0 : 4);
+		return mem_is(d, is64 ? PPC_INS_LD : PPC_INS_LWZ, dst, 0, disp);
+	}
+	return d->id == PPC_INS_MR && d->ppc.operands[0].reg == GPR(dst) && d->ppc.operands[1].reg == GPR(r);
+}
+
+bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word, uint64_t site, uint64_t at,
+			 const uint32_t *inst, unsigned ninst, char *buf, size_t n)
+{
+	bool is64 = ctx->fi->is64;
+	const struct pv_tmpl_layout *l = pv_tmpl_layout(ctx, row->target);
+	struct dec d, orig;
+	const char *cls = pv_class_name(row->cls);
+	if (ninst != l->nwords) {
+		snprintf(buf, n, "%s instance has %u words, its template %u", cls, ninst, l->nwords);
+		return false;
+	}
+	if (!decode(is64, word, 0, &orig))
+		orig.text[0] = 0, orig.id = 0;
+	for (unsigned i = 0; i < ninst; i++) {
+		uint64_t a = at + 4ull * i;
+		if (!decode(is64, inst[i], a, &d)) {
+			snprintf(buf, n, "%s instance word %u (0x%08x) does not decode", cls, i, inst[i]);
+			return false;
+		}
+		if ((int)i == l->orig && (inst[i] != word || d.id != orig.id)) {
+			snprintf(buf, n, "%s orig-ins slot holds '%s', want '%s'", cls, d.text, orig.text);
+			return false;
+		}
+		if ((int)i == l->branch && !branch_to(&d, site + 4, is64)) {
+			snprintf(buf, n, "%s branch slot '%s', want b 0x%llx", cls, d.text, (unsigned long long)site + 4);
+			return false;
+		}
+		if ((int)i == l->reg) {
+			bool ok = row->ee_imm ? d.id == PPC_INS_LI && d.ppc.operands[0].reg == GPR(30) &&
+						(d.ppc.operands[1].imm & 0x8000)
+					      : fetch_is(&d, 30, (word >> 21) & 31, is64);
+			if (!ok) {
+				snprintf(buf, n, "%s register slot '%s' for 0x%08x", cls, d.text, word);
+				return false;
+			}
+		}
+	}
+	if (row->target != PV_T_MTSRIN)
+		return true;
+	unsigned rs = (word >> 21) & 31, rb = (word >> 11) & 31;
+	bool fix = ctx->profile == PV_PROFILE_FIXED;
+	unsigned rb_reg = fix && rb >= 30 ? 30 : rb, rs_reg = fix && rs >= 30 ? 31 : rs;
+	if (fix && rb >= 30 && (!decode(is64, inst[l->rb_load], 0, &d) || !fetch_is(&d, 30, rb, is64))) {
+		snprintf(buf, n, "mtsrin rB load slot for r%u", rb);
+		return false;
+	}
+	if (fix && rs >= 30 && (!decode(is64, inst[l->rs_load], 0, &d) || !fetch_is(&d, 31, rs, is64))) {
+		snprintf(buf, n, "mtsrin rS load slot for r%u", rs);
+		return false;
+	}
+	if (!decode(is64, inst[l->rb_use], 0, &d) || d.id != PPC_INS_RLWINM || d.ppc.op_count != 5 ||
+	    d.ppc.operands[0].reg != GPR(30) || d.ppc.operands[1].reg != GPR(rb_reg) || d.ppc.operands[2].imm != 6 ||
+	    d.ppc.operands[3].imm != 26 || d.ppc.operands[4].imm != 29) {
+		snprintf(buf, n, "mtsrin rB slot '%s', want rlwinm r30, r%u, 6, 26, 29", d.text, rb_reg);
+		return false;
+	}
+	if (!decode(is64, inst[l->rs_use], 0, &d) || !mem_is(&d, PPC_INS_STW, rs_reg, 30, -4096 + 104)) {
+		snprintf(buf, n, "mtsrin rS slot '%s', want stw r%u, -3992(r30)", d.text, rs_reg);
+		return false;
+	}
+	return true;
+}

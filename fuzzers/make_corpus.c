@@ -1,0 +1,190 @@
+/* Writes the seed corpora and the shared dictionary (run by
+ * scripts/make-corpus.sh, which assembles the kernel-like text first).
+ *
+ * Usage: pvfuzz_make_corpus CORPUS_DIR DICT_FILE TEXT32.bin TEXT64.bin
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "emu.h"
+#include "pvf.h"
+
+static const char *root;
+static unsigned written;
+
+static void put_file(enum pvf_target t, const uint8_t *b, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a names: the same seed, the same file */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", root, pvf_target_name(t));
+	mkdir(path, 0777);
+	snprintf(path, sizeof path, "%s/%s/seed-%016llx", root, pvf_target_name(t), (unsigned long long)h);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(b, 1, n, f) != n || fclose(f) != 0) {
+		fprintf(stderr, "make_corpus: cannot write %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	written++;
+}
+
+static size_t put_be(uint8_t *p, uint64_t v, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+	return bytes;
+}
+
+/* platform index with all features and the given profile */
+static unsigned platform(enum pv_flavor f, enum pv_profile p) { return f + PV_NFLAVORS * 3 + PV_NFLAVORS * 4 * p; }
+
+static uint32_t with_reg(const struct pv_row *r, unsigned rt, unsigned rb)
+{
+	return r->match | (r->carried & 0x03e00000u ? rt << 21 : 0) | (r->carried & 0x0000f800u ? rb << 11 : 0);
+}
+
+static void check_ins_and_xcheck(void)
+{
+	static const uint32_t plain[] = {0x60000000, 0x7c0802a6, 0x38210010, 0x4e800020, 0x7ca000a7, 0x7c208146,
+					 0x7ca001e5, 0x7ca10124, 0x7c7f42a6, 0x00000000, 0xffffffff};
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++)
+		for (enum pv_profile p = 0; p < PV_NPROFILES; p++) {
+			struct pv_ctx ctx;
+			pv_ctx_init(&ctx, f, PV_FEAT_ALL, p);
+			for (unsigned i = 0; i < ctx.nactive; i++) {
+				const struct pv_row *r = ctx.active[i];
+				static const unsigned regs[][2] = {{5, 6}, {30, 31}, {31, 30}};
+				for (unsigned k = 0; k < (r->kind == PV_K_TEMPLATE ? 3u : 1u); k++) {
+					uint8_t b[5];
+					uint32_t w = with_reg(r, regs[k][0], regs[k][1]);
+					b[0] = pvf_header_byte(PVF_CHECK_INS, platform(f, p));
+					put_be(b + 1, w, 4);
+					put_file(PVF_CHECK_INS, b, 5);
+					if (p == PV_PROFILE_FIXED && k == 0) {
+						b[0] = pvf_header_byte(PVF_DISASM_XCHECK, platform(f, p));
+						put_file(PVF_DISASM_XCHECK, b, 5);
+						put_be(b + 1, w | 1, 4); /* near miss: Rc set */
+						put_file(PVF_DISASM_XCHECK, b, 5);
+					}
+				}
+			}
+			for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+				uint8_t b[5] = {pvf_header_byte(PVF_CHECK_INS, platform(f, p))};
+				put_be(b + 1, plain[i], 4);
+				put_file(PVF_CHECK_INS, b, 5);
+				b[0] = pvf_header_byte(PVF_DISASM_XCHECK, platform(f, p));
+				put_file(PVF_DISASM_XCHECK, b, 5);
+			}
+		}
+}
+
+/* one word in pvf_word's raw form */
+static size_t raw_word(uint8_t *p, uint32_t w)
+{
+	p[0] = 3;
+	return 1 + put_be(p + 1, w, 4);
+}
+
+static void diff_seeds(void)
+{
+	uint8_t b[1 + 1 + 8 * 5 + PV_STATE_BYTES];
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
+		struct pv_ctx ctx;
+		pv_ctx_init(&ctx, f, PV_FEAT_ALL, PV_PROFILE_FIXED);
+		for (unsigned i = 0; i < ctx.nactive; i++) {
+			const struct pv_row *r = ctx.active[i];
+			size_t n = 0;
+			b[n++] = pvf_header_byte(PVF_DIFF, platform(f, PV_PROFILE_FIXED));
+			b[n++] = 2; /* three words: mfmsr r3, the class, mfspr r4,SPRG0 */
+			n += raw_word(b + n, 0x7c6000a6);
+			n += raw_word(b + n, with_reg(r, i % 32, (i * 7) % 32));
+			n += raw_word(b + n, 0x7c9042a6);
+			for (size_t k = 0; k < PV_STATE_BYTES; k++) /* a state: bytes from a fixed pattern */
+				b[n++] = (uint8_t)((k * 131 + i * 17 + f * 7) ^ (k >> 3));
+			put_file(PVF_DIFF, b, n);
+		}
+	}
+}
+
+static uint32_t *read_words(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "make_corpus: cannot read %s\n", path);
+		exit(1);
+	}
+	static uint8_t buf[1 << 16];
+	size_t len = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	uint32_t *w = malloc(len + 4);
+	for (size_t i = 0; i + 4 <= len; i += 4)
+		w[i / 4] = (uint32_t)buf[i] << 24 | buf[i + 1] << 16 | buf[i + 2] << 8 | buf[i + 3];
+	*n = len / 4;
+	return w;
+}
+
+static void image_seeds(const char *text32, const char *text64)
+{
+	size_t n32, n64;
+	uint32_t *w32 = read_words(text32, &n32), *w64 = read_words(text64, &n64);
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
+		bool is64 = pv_flavor_info(f)->is64;
+		const uint32_t *w = is64 ? w64 : w32;
+		size_t nw = is64 ? n64 : n32;
+		for (unsigned layout = 0; layout < 4; layout++) {
+			uint8_t *b = malloc(32 + 5 * nw);
+			size_t n = 0;
+			b[n++] = pvf_header_byte(PVF_IMAGE, platform(f, layout & 1 ? PV_PROFILE_LINUX : PV_PROFILE_FIXED));
+			n += put_be(b + n, is64 ? 0xc000000000000000ull : 0xc0000000ull, 8); /* base */
+			n += put_be(b + n, layout < 2 ? 0 : layout == 2 ? 1 : 2, 1);         /* area above, below, inside */
+			n += put_be(b + n, layout == 3 ? 0x40 : 0x1000, 4);                   /* gap */
+			n += put_be(b + n, layout == 3 ? 40 : 1023, 2);                       /* area size in words - 1 */
+			n += put_be(b + n, layout & 1, 1);                                    /* end of vectors? */
+			n += put_be(b + n, 16, 2);                                            /* ... after 16 words */
+			n += put_be(b + n, nw - 1, 2);                                        /* word count - 1 */
+			for (size_t i = 0; i < nw; i++)
+				n += raw_word(b + n, w[i]);
+			put_file(PVF_IMAGE, b, n);
+			free(b);
+		}
+	}
+	free(w32);
+	free(w64);
+}
+
+static void dictionary(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "make_corpus: cannot write %s\n", path);
+		exit(1);
+	}
+	fprintf(f, "# Privileged encodings the engine rewrites (register fields zero),\n"
+		   "# big-endian, as the fuzz inputs carry words. Made by scripts/make-corpus.sh.\n");
+	for (size_t i = 0; i < pv_nrows; i++) {
+		uint32_t w = pv_rows[i].match;
+		fprintf(f, "%s_%zu=\"\\x%02x\\x%02x\\x%02x\\x%02x\"\n", pv_class_name(pv_rows[i].cls), i, w >> 24,
+			(w >> 16) & 0xff, (w >> 8) & 0xff, w & 0xff);
+	}
+	fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s CORPUS_DIR DICT_FILE TEXT32.bin TEXT64.bin\n", argv[0]);
+		return 2;
+	}
+	root = argv[1];
+	mkdir(root, 0777);
+	check_ins_and_xcheck();
+	diff_seeds();
+	image_seeds(argv[3], argv[4]);
+	dictionary(argv[2]);
+	printf("make_corpus: %u seed files under %s, dictionary %s\n", written, root, argv[2]);
+	return 0;
+}

@@ -1,0 +1,124 @@
+/* pvfuzz fuzz targets: the shared platform table, input decoding and the
+ * checks behind every target. The libFuzzer entry points (fuzz_*.c) and
+ * `pvfuzz repro` both call pvf_check(), so a crash and its reproduction run
+ * the very same code.
+ *
+ * Every input starts with one byte: its top two bits name the target (an
+ * input for another target is ignored, so crash files say which target they
+ * belong to), its low six bits pick an entry of the platform table: flavor,
+ * features and profile. How the rest is read is up to the target.
+ */
+#ifndef PVF_H
+#define PVF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pv.h"
+
+enum pvf_target {
+	PVF_CHECK_INS,
+	PVF_DIFF,
+	PVF_IMAGE,
+	PVF_DISASM_XCHECK,
+	PVF_NTARGETS
+};
+
+const char *pvf_target_name(enum pvf_target t);
+int pvf_target_parse(const char *name, enum pvf_target *out);
+
+/* ---- the platform table ------------------------------------------------- */
+
+struct pvf_platform {
+	enum pv_flavor flavor;
+	unsigned features;
+	enum pv_profile profile;
+};
+
+#define PVF_NPLATFORMS (PV_NFLAVORS * 4 * PV_NPROFILES)
+const struct pvf_platform *pvf_platform(unsigned index);
+
+/* Which profiles may run: the fuzzers check the fixed profile unless told
+ * otherwise (PVFUZZ_PROFILE=linux or any), so that a clean run means clean. */
+enum pvf_profile_policy { PVF_ONLY_FIXED, PVF_ONLY_LINUX, PVF_ANY_PROFILE };
+int pvf_policy_parse(const char *s, enum pvf_profile_policy *out);
+enum pvf_profile_policy pvf_policy_from_env(void); /* PVFUZZ_PROFILE, default fixed */
+
+/* ---- input decoding ------------------------------------------------------- */
+
+struct pvf_in {
+	const uint8_t *p;
+	size_t n, pos;
+};
+
+uint64_t pvf_take(struct pvf_in *in, unsigned bytes); /* big-endian, 0 past the end */
+size_t pvf_left(const struct pvf_in *in);
+
+/* Decodes the first byte; false when the input is empty or for another target. */
+bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf_profile_policy pol,
+		struct pv_ctx *ctx, struct pvf_in *rest);
+/* The target an input belongs to, from its first byte; false when empty. */
+bool pvf_detect(const uint8_t *data, size_t size, enum pvf_target *t);
+uint8_t pvf_header_byte(enum pvf_target t, unsigned platform);
+
+/* A word steered by a selector byte: a raw word, a rewritable encoding of
+ * this context (register fields from the raw word), or a plain instruction.
+ * This is how privileged encodings reach the fuzzers often. */
+uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in);
+
+/* ---- the checks ------------------------------------------------------------ */
+
+/* What a check found. verbose: print the decoded input and what was run
+ * (pvfuzz repro); a failing check always prints its operands and report. */
+struct pvf_result {
+	bool failed;
+	bool ignored; /* input for another target, or empty */
+	char what[256];
+};
+
+void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_profile_policy pol, bool verbose,
+	       FILE *out, struct pvf_result *r);
+
+/* the targets' own checks (check_*.c) */
+void pvf_check_ins(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
+void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
+void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
+void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
+
+void pvf_fail(struct pvf_result *r, FILE *out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- independent expectations (expect.c) ---------------------------------- */
+
+/* The spec's answer for a single-word class: page offset and field size;
+ * false for classes that are not single-word rewrites. Kept apart from the
+ * engine's tables on purpose. */
+bool pvf_spec_field(enum pv_class c, unsigned *offset, unsigned *size);
+
+/* Checks, with capstone, that `now` is what the spec wants for the single-
+ * word rewrite of `word` (class c); returns false with a message in buf. */
+bool pvf_expect_simple(const struct pv_ctx *ctx, enum pv_class c, uint32_t word, uint32_t now, char *buf, size_t n);
+/* Checks the slots of a filled template instance at `at` for site `site`. */
+bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word, uint64_t site, uint64_t at,
+			 const uint32_t *inst, unsigned ninst, char *buf, size_t n);
+
+/* The libFuzzer entry point of a target: abort() on a failed check, after
+ * the check printed its operands and report. PVFUZZ_PROFILE picks the
+ * profiles that run (default fixed). */
+#define PVF_FUZZ_TARGET(T)                                                          \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                \
+	{                                                                           \
+		static enum pvf_profile_policy pol;                                 \
+		static bool ready;                                                  \
+		struct pvf_result r;                                                \
+		if (!ready)                                                         \
+			pol = pvf_policy_from_env(), ready = true;                  \
+		pvf_check(T, data, size, pol, false, stderr, &r);                   \
+		if (r.failed)                                                       \
+			abort();                                                    \
+		return 0;                                                           \
+	}
+
+#endif

@@ -1,0 +1,167 @@
+/* The platform table, input decoding and the dispatch shared by every
+ * target and by `pvfuzz repro`. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ppc_insn.h"
+#include "pvf.h"
+
+static const char *const target_names[PVF_NTARGETS] = {
+	[PVF_CHECK_INS] = "fuzz_check_ins",
+	[PVF_DIFF] = "fuzz_diff",
+	[PVF_IMAGE] = "fuzz_image",
+	[PVF_DISASM_XCHECK] = "fuzz_disasm_xcheck",
+};
+
+const char *pvf_target_name(enum pvf_target t) { return (unsigned)t < PVF_NTARGETS ? target_names[t] : "invalid"; }
+
+int pvf_target_parse(const char *name, enum pvf_target *out)
+{
+	for (unsigned t = 0; t < PVF_NTARGETS; t++)
+		if (!strcmp(name, target_names[t]) || !strcmp(name, target_names[t] + 5)) {
+			*out = (enum pvf_target)t;
+			return 0;
+		}
+	return -1;
+}
+
+/* Entry i: flavor i % 5, features (i / 5) % 4, profile i / 20. */
+const struct pvf_platform *pvf_platform(unsigned index)
+{
+	static struct pvf_platform table[PVF_NPLATFORMS];
+	static bool ready;
+	if (!ready) {
+		for (unsigned i = 0; i < PVF_NPLATFORMS; i++)
+			table[i] = (struct pvf_platform){(enum pv_flavor)(i % PV_NFLAVORS), (i / PV_NFLAVORS) % 4,
+							 (enum pv_profile)(i / (PV_NFLAVORS * 4))};
+		ready = true;
+	}
+	return &table[index % PVF_NPLATFORMS];
+}
+
+int pvf_policy_parse(const char *s, enum pvf_profile_policy *out)
+{
+	if (!strcmp(s, "fixed"))
+		*out = PVF_ONLY_FIXED;
+	else if (!strcmp(s, "linux"))
+		*out = PVF_ONLY_LINUX;
+	else if (!strcmp(s, "any"))
+		*out = PVF_ANY_PROFILE;
+	else
+		return -1;
+	return 0;
+}
+
+enum pvf_profile_policy pvf_policy_from_env(void)
+{
+	enum pvf_profile_policy p = PVF_ONLY_FIXED;
+	const char *s = getenv("PVFUZZ_PROFILE");
+	if (s && pvf_policy_parse(s, &p) != 0) {
+		fprintf(stderr, "pvfuzz: PVFUZZ_PROFILE='%s' is not fixed, linux or any\n", s);
+		exit(2);
+	}
+	return p;
+}
+
+uint64_t pvf_take(struct pvf_in *in, unsigned bytes)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < bytes; i++)
+		v = v << 8 | (in->pos < in->n ? in->p[in->pos++] : 0);
+	return v;
+}
+
+size_t pvf_left(const struct pvf_in *in) { return in->n - in->pos; }
+
+uint8_t pvf_header_byte(enum pvf_target t, unsigned platform) { return (uint8_t)(t << 6 | (platform & 63)); }
+
+bool pvf_detect(const uint8_t *data, size_t size, enum pvf_target *t)
+{
+	if (!size)
+		return false;
+	*t = (enum pvf_target)(data[0] >> 6);
+	return true;
+}
+
+bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf_profile_policy pol,
+		struct pv_ctx *ctx, struct pvf_in *rest)
+{
+	enum pvf_target t;
+	if (!pvf_detect(data, size, &t) || t != want)
+		return false;
+	struct pvf_platform p = *pvf_platform(data[0] & 63);
+	if (pol != PVF_ANY_PROFILE)
+		p.profile = pol == PVF_ONLY_FIXED ? PV_PROFILE_FIXED : PV_PROFILE_LINUX;
+	if (pv_ctx_init(ctx, p.flavor, p.features, p.profile) != 0)
+		abort(); /* the table is ours: this cannot fail */
+	*rest = (struct pvf_in){data + 1, size - 1, 0};
+	return true;
+}
+
+/* Plain instructions: arithmetic, logic, compares, loads and stores, short
+ * forward branches. */
+static uint32_t plain(uint32_t r)
+{
+	uint32_t d = r & 31, a = (r >> 5) & 31, b = (r >> 10) & 31, imm = (r >> 15) & 0xffff;
+	switch ((r >> 28) % 8) {
+	case 0: return 14u << 26 | d << 21 | a << 16 | imm;                /* addi */
+	case 1: return 31u << 26 | d << 21 | a << 16 | b << 11 | 266 << 1; /* add */
+	case 2: return 31u << 26 | d << 21 | a << 16 | b << 11 | 444 << 1; /* or */
+	case 3: return 21u << 26 | d << 21 | a << 16 | (imm & 0x7fe);      /* rlwinm */
+	case 4: return 11u << 26 | (d & 28) << 21 | a << 16 | imm;         /* cmpi */
+	case 5: return 32u << 26 | d << 21 | a << 16 | (imm & 0xfc);       /* lwz */
+	case 6: return 36u << 26 | d << 21 | a << 16 | (imm & 0xfc);       /* stw */
+	default: return 16u << 26 | (b % 32) << 21 | a << 16 | 8;          /* bc +8 */
+	}
+}
+
+uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in)
+{
+	uint8_t sel = (uint8_t)pvf_take(in, 1);
+	uint32_t raw = (uint32_t)pvf_take(in, 4);
+	switch (sel % 4) {
+	case 0:
+	case 1: { /* a rewritable encoding of this context */
+		const struct pv_row *r = ctx->active[(sel >> 2) % ctx->nactive];
+		return r->match | (raw & r->carried);
+	}
+	case 2:
+		return plain(raw);
+	default:
+		return raw;
+	}
+}
+
+void pvf_fail(struct pvf_result *r, FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->what, sizeof r->what, fmt, ap);
+	va_end(ap);
+	r->failed = true;
+	if (out)
+		fprintf(out, "CHECK FAILED: %s\n", r->what);
+}
+
+void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_profile_policy pol, bool verbose,
+	       FILE *out, struct pvf_result *r)
+{
+	struct pv_ctx ctx;
+	struct pvf_in in;
+	memset(r, 0, sizeof(*r));
+	if (!pvf_header(data, size, t, pol, &ctx, &in)) {
+		r->ignored = true;
+		return;
+	}
+	if (verbose)
+		fprintf(out, "target %s: flavor %s, features %s, profile %s\n", pvf_target_name(t), ctx.fi->name,
+			pv_features_name(ctx.features), pv_profile_name(ctx.profile));
+	switch (t) {
+	case PVF_CHECK_INS: pvf_check_ins(&ctx, &in, verbose, out, r); break;
+	case PVF_DIFF: pvf_check_diff(&ctx, &in, verbose, out, r); break;
+	case PVF_IMAGE: pvf_check_image(&ctx, &in, verbose, out, r); break;
+	case PVF_DISASM_XCHECK: pvf_check_xcheck(&ctx, &in, verbose, out, r); break;
+	default: r->ignored = true;
+	}
+}
