@@ -2,9 +2,17 @@
 # the name of the apt package that provides it.
 find_package(PkgConfig)
 
+# Fuzz targets shipped to OSS-Fuzz run where Debian's shared libraries are
+# not installed: PVFUZZ_STATIC_DEPS links capstone statically.
+option(PVFUZZ_STATIC_DEPS "Link capstone statically" OFF)
+
 function(pvfuzz_require_lib var header lib apt)
   find_path(${var}_INCLUDE_DIR ${header})
-  find_library(${var}_LIBRARY ${lib})
+  if(PVFUZZ_STATIC_DEPS)
+    find_library(${var}_LIBRARY NAMES lib${lib}.a ${lib})
+  else()
+    find_library(${var}_LIBRARY ${lib})
+  endif()
   if(NOT ${var}_INCLUDE_DIR OR NOT ${var}_LIBRARY)
     message(FATAL_ERROR "${header} / lib${lib} not found: apt-get install ${apt}")
   endif()

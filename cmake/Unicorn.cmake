@@ -34,13 +34,17 @@ set(_uc_lib "${_uc_bin}/libunicorn.a")
 
 # unicorn is built without sanitizers or coverage: it is a dependency, not
 # code under test, and instrumenting qemu makes every run several times slower.
+set(_uc_extract_opt)
+if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.24)
+  set(_uc_extract_opt DOWNLOAD_EXTRACT_TIMESTAMP TRUE)
+endif()
 ExternalProject_Add(unicorn_ext
   PREFIX "${_uc_prefix}"
   SOURCE_DIR "${_uc_src}"
   BINARY_DIR "${_uc_bin}"
   URL "${PVFUZZ_UNICORN_TARBALL}"
   URL_HASH SHA256=${PVFUZZ_UNICORN_SHA256}
-  DOWNLOAD_EXTRACT_TIMESTAMP TRUE
+  ${_uc_extract_opt}
   PATCH_COMMAND ${PATCH_EXECUTABLE} -p1 --forward -i
                 "${PROJECT_SOURCE_DIR}/third_party/unicorn-ppc64-cpu-model.patch"
   CMAKE_ARGS

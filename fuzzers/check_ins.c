@@ -62,9 +62,7 @@ void pvf_check_ins(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FI
 		if (!(row->flavors & PV_FL(ctx->flavor)) || (row->gate & ~ctx->features))
 			return pvf_fail(r, out, "0x%08x matched %s on %s/%s outside its flavors or gate", w,
 					pv_class_name(row->cls), ctx->fi->name, pv_features_name(ctx->features));
-		struct pv_ctx ungated;
-		pv_ctx_init(&ungated, ctx->flavor, ctx->features & ~row->gate, ctx->profile);
-		if (row->gate && pv_match(&ungated, w))
+		if (row->gate && pv_match(pvf_ctx(ctx->flavor, ctx->features & ~row->gate, ctx->profile), w))
 			return pvf_fail(r, out, "0x%08x (%s) matched on %s without feature %s", w,
 					pv_class_name(row->cls), ctx->fi->name, pv_features_name(row->gate));
 	}

@@ -102,17 +102,16 @@ void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose,
 	}
 	uint32_t w = (uint32_t)pvf_take(in, 4);
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
-		struct pv_ctx c;
+		const struct pv_ctx *c = pvf_ctx(f, ctx->features, ctx->profile);
 		char text[96];
-		pv_ctx_init(&c, f, ctx->features, ctx->profile);
-		bool spec = spec_rewrites(cs[c.fi->is64], w, f, ctx->features, text, sizeof text);
-		const struct pv_row *row = pv_match(&c, w);
+		bool spec = spec_rewrites(cs[c->fi->is64], w, f, ctx->features, text, sizeof text);
+		const struct pv_row *row = pv_match(c, w);
 		if (verbose)
-			fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c.fi->name, w, text,
+			fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c->fi->name, w, text,
 				spec ? "rewrite" : "leave", row ? pv_class_name(row->cls) : "unchanged");
 		if (spec != (row != NULL))
 			return pvf_fail(r, out, "0x%08x on %s with features %s: capstone reads '%s' (%s by the spec), "
-					"the matcher says %s", w, c.fi->name, pv_features_name(ctx->features), text,
+					"the matcher says %s", w, c->fi->name, pv_features_name(ctx->features), text,
 					spec ? "rewritten" : "left alone", row ? pv_class_name(row->cls) : "unchanged");
 	}
 }

@@ -41,6 +41,10 @@ struct pvf_platform {
 #define PVF_NPLATFORMS (PV_NFLAVORS * 4 * PV_NPROFILES)
 const struct pvf_platform *pvf_platform(unsigned index);
 
+/* The context of a flavor, feature set and profile, built once: setting a
+ * context up costs more than matching a word. */
+const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profile p);
+
 /* Which profiles may run: the fuzzers check the fixed profile unless told
  * otherwise (PVFUZZ_PROFILE=linux or any), so that a clean run means clean. */
 enum pvf_profile_policy { PVF_ONLY_FIXED, PVF_ONLY_LINUX, PVF_ANY_PROFILE };
@@ -59,7 +63,7 @@ size_t pvf_left(const struct pvf_in *in);
 
 /* Decodes the first byte; false when the input is empty or for another target. */
 bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf_profile_policy pol,
-		struct pv_ctx *ctx, struct pvf_in *rest);
+		const struct pv_ctx **ctx, struct pvf_in *rest);
 /* The target an input belongs to, from its first byte; false when empty. */
 bool pvf_detect(const uint8_t *data, size_t size, enum pvf_target *t);
 uint8_t pvf_header_byte(enum pvf_target t, unsigned platform);

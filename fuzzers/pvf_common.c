@@ -40,6 +40,18 @@ const struct pvf_platform *pvf_platform(unsigned index)
 	return &table[index % PVF_NPLATFORMS];
 }
 
+const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profile p)
+{
+	static struct pv_ctx cache[PV_NFLAVORS][PV_FEAT_ALL + 1][PV_NPROFILES];
+	static bool ready[PV_NFLAVORS][PV_FEAT_ALL + 1][PV_NPROFILES];
+	if (!ready[f][features][p]) {
+		if (pv_ctx_init(&cache[f][features][p], f, features, p) != 0)
+			abort(); /* the table is ours: this cannot fail */
+		ready[f][features][p] = true;
+	}
+	return &cache[f][features][p];
+}
+
 int pvf_policy_parse(const char *s, enum pvf_profile_policy *out)
 {
 	if (!strcmp(s, "fixed"))
@@ -85,16 +97,30 @@ bool pvf_detect(const uint8_t *data, size_t size, enum pvf_target *t)
 }
 
 bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf_profile_policy pol,
-		struct pv_ctx *ctx, struct pvf_in *rest)
+		const struct pv_ctx **ctx, struct pvf_in *rest)
 {
 	enum pvf_target t;
 	if (!pvf_detect(data, size, &t) || t != want)
 		return false;
 	struct pvf_platform p = *pvf_platform(data[0] & 63);
+	static int forced = -2; /* PVFUZZ_FLAVOR pins the flavor (benchmarks, focused runs) */
+	if (forced == -2) {
+		const char *s = getenv("PVFUZZ_FLAVOR");
+		enum pv_flavor f;
+		forced = -1;
+		if (s && *s) {
+			if (pv_flavor_parse(s, &f) != 0) {
+				fprintf(stderr, "pvfuzz: PVFUZZ_FLAVOR='%s' is not a flavor\n", s);
+				exit(2);
+			}
+			forced = (int)f;
+		}
+	}
+	if (forced >= 0)
+		p.flavor = (enum pv_flavor)forced;
 	if (pol != PVF_ANY_PROFILE)
 		p.profile = pol == PVF_ONLY_FIXED ? PV_PROFILE_FIXED : PV_PROFILE_LINUX;
-	if (pv_ctx_init(ctx, p.flavor, p.features, p.profile) != 0)
-		abort(); /* the table is ours: this cannot fail */
+	*ctx = pvf_ctx(p.flavor, p.features, p.profile);
 	*rest = (struct pvf_in){data + 1, size - 1, 0};
 	return true;
 }
@@ -147,7 +173,7 @@ void pvf_fail(struct pvf_result *r, FILE *out, const char *fmt, ...)
 void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_profile_policy pol, bool verbose,
 	       FILE *out, struct pvf_result *r)
 {
-	struct pv_ctx ctx;
+	const struct pv_ctx *ctx;
 	struct pvf_in in;
 	memset(r, 0, sizeof(*r));
 	if (!pvf_header(data, size, t, pol, &ctx, &in)) {
@@ -155,13 +181,13 @@ void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_pro
 		return;
 	}
 	if (verbose)
-		fprintf(out, "target %s: flavor %s, features %s, profile %s\n", pvf_target_name(t), ctx.fi->name,
-			pv_features_name(ctx.features), pv_profile_name(ctx.profile));
+		fprintf(out, "target %s: flavor %s, features %s, profile %s\n", pvf_target_name(t), ctx->fi->name,
+			pv_features_name(ctx->features), pv_profile_name(ctx->profile));
 	switch (t) {
-	case PVF_CHECK_INS: pvf_check_ins(&ctx, &in, verbose, out, r); break;
-	case PVF_DIFF: pvf_check_diff(&ctx, &in, verbose, out, r); break;
-	case PVF_IMAGE: pvf_check_image(&ctx, &in, verbose, out, r); break;
-	case PVF_DISASM_XCHECK: pvf_check_xcheck(&ctx, &in, verbose, out, r); break;
+	case PVF_CHECK_INS: pvf_check_ins(ctx, &in, verbose, out, r); break;
+	case PVF_DIFF: pvf_check_diff(ctx, &in, verbose, out, r); break;
+	case PVF_IMAGE: pvf_check_image(ctx, &in, verbose, out, r); break;
+	case PVF_DISASM_XCHECK: pvf_check_xcheck(ctx, &in, verbose, out, r); break;
 	default: r->ignored = true;
 	}
 }

@@ -69,7 +69,8 @@ static int run_path(const char *path)
 		sprintf(names[n++], "%s/%s", path, e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, names_cmp); /* a stable order for reports */
+	if (n > 1)
+		qsort(names, n, sizeof *names, names_cmp); /* a stable order for reports */
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		rc |= run_path(names[i]);

@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
 # Benchmarks, on one core, in an optimised build without sanitizers
 # (build-bench/): differential runs per second for a 4-word sequence on each
-# flavor. Prints one line per flavor and exits non-zero if a run fails.
+# flavor, then exec/s of each fuzz target over its seed corpus (fuzz_diff
+# pinned to book3s32). Prints tables; exits non-zero if a run fails.
 #
-# Usage: scripts/bench.sh [--states N]   (default 200000 per flavor)
+# Usage: scripts/bench.sh [--states N] [--fuzz-time SECONDS]
+#   --states N          differential runs per flavor (default 200000)
+#   --fuzz-time S       seconds per fuzz target (default 20; 0 skips them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
 
-states=200000
+states=200000 fuzz_time=20
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--states) states=${2:?--states needs a value}; shift 2 ;;
-	-h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--fuzz-time) fuzz_time=${2:?--fuzz-time needs a value}; shift 2 ;;
+	-h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "scripts/bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
-case "$states" in ''|*[!0-9]*) echo "scripts/bench.sh: --states must be a positive number" >&2; exit 2 ;; esac
+case "$states" in ''|0|*[!0-9]*) echo "scripts/bench.sh: --states must be a positive number" >&2; exit 2 ;; esac
+case "$fuzz_time" in ''|*[!0-9]*) echo "scripts/bench.sh: --fuzz-time must be a number of seconds" >&2; exit 2 ;; esac
 
 ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}" util-linux
 mkdir -p build-bench
-if ! { cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=OFF &&
-       cmake --build build-bench -j"$(nproc)" --target pvfuzz; } >build-bench/build.log 2>&1; then
+if ! { cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=OFF \
+	-DPVFUZZ_LIBFUZZER=ON && cmake --build build-bench -j"$(nproc)"; } >build-bench/build.log 2>&1; then
 	tail -n 30 build-bench/build.log >&2
 	echo "scripts/bench.sh: the build failed (build-bench/build.log)" >&2
 	exit 1
@@ -36,4 +41,18 @@ for f in book3s32 booke32 book3s64 booke64 book3s64le; do
 	cpu=$(sed -n 's/^equivalent: .*(\(.*\) on \(.*\), profile.*/\2/p' <<<"$out")
 	[ -n "$rate" ] || { echo "$f: pvfuzz diff failed:"; echo "$out"; exit 1; }
 	printf '%-12s %10s %14s  %s\n' "$f" "$states" "$rate" "$cpu"
+done
+
+[ "$fuzz_time" -gt 0 ] || exit 0
+echo
+printf '%-20s %10s %12s  %s\n' target seconds exec/s note
+for t in fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff; do
+	work=$(mktemp -d) # new inputs go here, not into corpus/
+	flavor=; note="all flavors"
+	[ "$t" = fuzz_diff ] && flavor=book3s32 note="flavor pinned: book3s32"
+	out=$(cd "$work" && PVFUZZ_FLAVOR=$flavor taskset -c 0 "$OLDPWD/build-bench/fuzzers/$t" -max_total_time="$fuzz_time" \
+		-print_final_stats=1 -dict="$OLDPWD/fuzzers/pvfuzz.dict" "$work" "$OLDPWD/corpus/$t" 2>&1) || { echo "$t failed:"; tail -n 20 <<<"$out"; exit 1; }
+	rm -rf "$work"
+	rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$out" | grep -o '[0-9]*$')
+	printf '%-20s %10s %12s  %s\n' "$t" "$fuzz_time" "$rate" "$note"
 done

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The main job: a short fuzzing campaign with a summary.
+# Installs what is missing, builds the fuzz targets with clang-14, libFuzzer,
+# ASan and UBSan in build-fuzz/, runs every target for --time seconds over
+# its seed corpus (and the regressions), printing a progress line, then a
+# summary table. Exits 1 on any crash, printing the reproduction commands.
+#
+# Usage: scripts/fuzz.sh [--time SECONDS] [--jobs N] [--fork N]
+#                        [--profile fixed|linux|any] [--targets LIST]
+#   --time SECONDS  per target (default 60)
+#   --jobs N, --fork N  passed to libFuzzer (-jobs/-workers, -fork)
+#   --profile P     which engine profiles run (default fixed; linux finds the
+#                   upstream hazards of spec section 8)
+#   --targets LIST  comma-separated subset of the targets
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/apt.sh
+
+all_targets=(fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff)
+time_s=60 jobs=0 fork=0 profile=fixed targets=("${all_targets[@]}")
+die() { echo "scripts/fuzz.sh: $*" >&2; exit 2; }
+posint() { [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "${3:-1}" ] || die "$1 must be a whole number >= ${3:-1}, not '$2'"; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--time) posint --time "${2:-}"; time_s=$2; shift 2 ;;
+	--jobs) posint --jobs "${2:-}"; jobs=$2; shift 2 ;;
+	--fork) posint --fork "${2:-}"; fork=$2; shift 2 ;;
+	--profile) case "${2:-}" in fixed|linux|any) profile=$2 ;; *) die "--profile must be fixed, linux or any" ;; esac; shift 2 ;;
+	--targets)
+		IFS=, read -r -a targets <<<"${2:-}"
+		for t in "${targets[@]}"; do [[ " ${all_targets[*]} " == *" $t "* ]] || die "unknown target '$t' (${all_targets[*]})"; done
+		shift 2 ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+
+ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}"
+mkdir -p build-fuzz
+echo "building the fuzz targets in build-fuzz/ (log: build-fuzz/build.log)"
+if ! { cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON -DPVFUZZ_LIBFUZZER=ON &&
+       cmake --build build-fuzz -j"$(nproc)"; } >build-fuzz/build.log 2>&1; then
+	tail -n 30 build-fuzz/build.log >&2
+	echo "scripts/fuzz.sh: the build failed" >&2
+	exit 1
+fi
+
+# libFuzzer flags from fuzzers/<target>.options ([libfuzzer] key = value)
+options() { sed -n 's/^[[:space:]]*\([a-z_]*\)[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/-\1=\2/p' "fuzzers/$1.options" 2>/dev/null; }
+# the last libFuzzer status line: "#N ... cov: C ... corp: K/... exec/s: E"
+field() { grep -a -o "$2: *[0-9]*" <<<"$1" | tail -n 1 | grep -o '[0-9]*$' || true; }
+
+export PVFUZZ_PROFILE=$profile
+declare -A runs rate cov corp crashes
+failed=0
+for t in "${targets[@]}"; do
+	run=build-fuzz/run/$t
+	mkdir -p "$run/corpus" "$run/crashes"
+	rm -f "$run"/crashes/* "$run"/fuzz-*.log
+	extra=()
+	[ "$jobs" -gt 0 ] && extra+=("-jobs=$jobs" "-workers=$jobs")
+	[ "$fork" -gt 0 ] && extra+=("-fork=$fork")
+	log=$run/fuzz.log
+	echo "== $t: ${time_s}s, profile $profile"
+	# shellcheck disable=SC2046
+	(cd "$run" && exec "../../fuzzers/$t" -max_total_time="$time_s" -print_final_stats=1 -timeout=25 \
+		-dict=../../../fuzzers/pvfuzz.dict -artifact_prefix=crashes/ $(options "$t") "${extra[@]}" \
+		corpus "../../../corpus/$t" "../../../corpus/regressions/$t") >"$log" 2>&1 &
+	pid=$!
+	start=$SECONDS
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		line=$(grep -a -E '^#[0-9]+' "$log" | tail -n 1 || true)
+		[ -n "$line" ] && printf '   [%s] %3ds/%ds  runs %s  exec/s %s  cov %s  corpus %s\n' "$t" $((SECONDS - start)) \
+			"$time_s" "$(grep -a -o '^#[0-9]*' <<<"$line" | tr -d '#')" "$(field "$line" exec/s)" \
+			"$(field "$line" cov)" "$(field "$line" corp)"
+	done
+	wait "$pid" || true
+	all=$(cat "$log" "$run"/fuzz-*.log 2>/dev/null || true)
+	last=$(grep -a -E '^#[0-9]+' <<<"$all" | tail -n 1 || true)
+	runs[$t]=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' <<<"$all" | grep -o '[0-9]*$' | awk '{s += $1} END {if (NR) print s}')
+	[ -n "${runs[$t]}" ] || runs[$t]=$(grep -a -o '^#[0-9]*' <<<"$last" | tr -d '#')
+	rate[$t]=$(grep -a -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$all" | grep -o '[0-9]*$' | awk '{s += $1} END {if (NR) print s}')
+	[ -n "${rate[$t]}" ] || rate[$t]=$(field "$last" exec/s)
+	cov[$t]=$(field "$last" cov)
+	corp[$t]=$(field "$last" corp)
+	crashes[$t]=$(find "$run/crashes" -type f | wc -l)
+	[ "${crashes[$t]}" -gt 0 ] && failed=1
+done
+
+echo
+printf '%-20s %12s %10s %10s %8s %8s\n' target runs exec/s coverage corpus crashes
+for t in "${targets[@]}"; do
+	printf '%-20s %12s %10s %10s %8s %8s\n' "$t" "${runs[$t]:-?}" "${rate[$t]:-?}" "${cov[$t]:-?}" "${corp[$t]}" "${crashes[$t]}"
+done
+if [ "$failed" -ne 0 ]; then
+	echo
+	echo "CRASHES found. Reproduce with:"
+	for t in "${targets[@]}"; do
+		for f in build-fuzz/run/"$t"/crashes/*; do
+			[ -f "$f" ] || continue
+			echo "  build-fuzz/pvfuzz repro --target $t --profile $profile $f"
+			echo "  PVFUZZ_PROFILE=$profile build-fuzz/fuzzers/$t $f"
+		done
+	done
+	exit 1
+fi
+echo "no crashes"
