@@ -310,6 +310,34 @@ static void diff_bad_input(void **state)
 	expect_usage_error(run("diff", "--flavor", "book3s32", "--bogus", "0x7c6000a6", NULL), "unknown option '--bogus'");
 }
 
+/* ---- pvfuzz repro ------------------------------------------------------------ */
+
+static void repro_kept_divergence(void **state)
+{
+	(void)state;
+	const char *f = PVFUZZ_SOURCE_DIR "/corpus/regressions/fuzz_diff/linux-mtsrin-r31-r30";
+	struct run *r = run("repro", "--profile", "linux", f, NULL);
+	assert_int_equal(r->status, 1);
+	expect_in(r->out, "target fuzz_diff: flavor book3s32, features sr,mas, profile linux", "stdout");
+	expect_in(r->out, "DIVERGENCE: flavor book3s32", "stdout");
+	expect_in(r->out, "mtsrin r31, r30", "stdout");
+	r = run("repro", f, NULL); /* the fuzzers' default: the fixed profile */
+	assert_int_equal(r->status, 0);
+	expect_in(r->out, "no divergence", "stdout");
+}
+
+static void repro_bad_input(void **state)
+{
+	(void)state;
+	char empty[128];
+	snprintf(empty, sizeof empty, "%s", tmpfile_with("empty-input", "", 0));
+	expect_usage_error(run("repro", NULL), "no FILE given");
+	expect_usage_error(run("repro", "/nonexistent/crash", NULL), "cannot read '/nonexistent/crash'");
+	expect_usage_error(run("repro", empty, NULL), "is empty");
+	expect_usage_error(run("repro", "--target", "fuzz_nothing", empty, NULL), "unknown target 'fuzz_nothing'");
+	expect_usage_error(run("repro", "--profile", "upstream", empty, NULL), "unknown profile 'upstream'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +353,8 @@ int main(void)
 		cmocka_unit_test(diff_equivalent),
 		cmocka_unit_test(diff_linux_mtsrin_divergence),
 		cmocka_unit_test(diff_bad_input),
+		cmocka_unit_test(repro_kept_divergence),
+		cmocka_unit_test(repro_bad_input),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }
