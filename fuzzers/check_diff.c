@@ -42,15 +42,6 @@ void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, F
 		pv_print_divergence(out ? out : stderr, ctx, "fuzz input", &st, d);
 		return pvf_fail(r, out, "divergence: %s: original %s, patched %s", d->item, d->orig, d->patched);
 	}
-	if (verbose) {
-		fprintf(out, "start state:\n");
-		pv_print_state(out, ctx->flavor, &st);
-		fprintf(out, "original code:\n");
-		pv_print_code(out, ctx, &d->orig_code);
-		fprintf(out, "patched code:\n");
-		pv_print_code(out, ctx, &d->patched_code);
-		fprintf(out, "events:\n");
-		pv_print_run(out, "original", &d->orig_run);
-		pv_print_run(out, "patched", &d->patched_run);
-	}
+	if (verbose)
+		pv_print_diff_runs(out, ctx, &st, d);
 }

@@ -72,6 +72,9 @@ uint8_t pvf_header_byte(enum pvf_target t, unsigned platform);
  * this context (register fields from the raw word), or a plain instruction.
  * This is how privileged encodings reach the fuzzers often. */
 uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in);
+/* A plain instruction from 32 random bits: arithmetic, logic, compares,
+ * loads and stores, short forward branches. */
+uint32_t pvf_plain_word(uint32_t r);
 
 /* ---- the checks ------------------------------------------------------------ */
 

@@ -125,9 +125,7 @@ bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf
 	return true;
 }
 
-/* Plain instructions: arithmetic, logic, compares, loads and stores, short
- * forward branches. */
-static uint32_t plain(uint32_t r)
+uint32_t pvf_plain_word(uint32_t r)
 {
 	uint32_t d = r & 31, a = (r >> 5) & 31, b = (r >> 10) & 31, imm = (r >> 15) & 0xffff;
 	switch ((r >> 28) % 8) {
@@ -153,7 +151,7 @@ uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in)
 		return r->match | (raw & r->carried);
 	}
 	case 2:
-		return plain(raw);
+		return pvf_plain_word(raw);
 	default:
 		return raw;
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "emu.h"
+#include "pvf.h"
 #include "test_util.h"
 
 static struct pv_oracle *oracle[PV_NFLAVORS];
@@ -323,24 +324,6 @@ static uint32_t lcg(uint64_t *s)
 	return (uint32_t)(*s >> 33);
 }
 
-/* An ordinary instruction: arithmetic, logic, compare, load/store, branch. */
-static uint32_t plain_word(uint64_t *s)
-{
-	uint32_t r = lcg(s), d = r & 31, a = (r >> 5) & 31, b = (r >> 10) & 31, imm = lcg(s) & 0xffff;
-	switch (lcg(s) % 10) {
-	case 0: return 14u << 26 | d << 21 | a << 16 | imm;                 /* addi */
-	case 1: return 31u << 26 | d << 21 | a << 16 | b << 11 | 266 << 1;  /* add */
-	case 2: return 31u << 26 | d << 21 | a << 16 | b << 11 | 444 << 1;  /* or */
-	case 3: return 21u << 26 | d << 21 | a << 16 | (imm & 0x7fe);       /* rlwinm */
-	case 4: return 11u << 26 | (d & 28) << 21 | a << 16 | imm;           /* cmpi */
-	case 5: return 32u << 26 | d << 21 | a << 16 | (imm & 0xfc);        /* lwz */
-	case 6: return 36u << 26 | d << 21 | a << 16 | (imm & 0xfc);        /* stw */
-	case 7: return 16u << 26 | (lcg(s) % 32) << 21 | a << 16 | 8;        /* bc +8 */
-	case 8: return 18u << 26 | 8;                                        /* b +8 */
-	default: return 31u << 26 | d << 21 | a << 16 | b << 11 | 40 << 1;  /* subf */
-	}
-}
-
 static void random_code_no_false_divergence(void **state)
 {
 	(void)state;
@@ -353,7 +336,7 @@ static void random_code_no_false_divergence(void **state)
 		for (unsigned k = 0; k < 300; k++) {
 			uint32_t w[8];
 			for (int i = 0; i < 8; i++)
-				w[i] = k % 2 ? plain_word(&s) : lcg(&s) ^ (lcg(&s) << 1); /* plain, then any word */
+				w[i] = k % 2 ? pvf_plain_word(lcg(&s) ^ (lcg(&s) << 1)) : lcg(&s) ^ (lcg(&s) << 1);
 			pv_state_from_seed(f, k, &st);
 			assert_int_equal(pv_diff_run(oracle[f], &ctx, w, 8, &st, NULL, diff), 0);
 			if (diff->divergent)

@@ -141,6 +141,11 @@ void pv_print_divergence(FILE *f, const struct pv_ctx *ctx, const char *origin, 
 	fprintf(f, "DIVERGENCE: flavor %s, profile %s, features %s, %s\n", ctx->fi->name,
 		pv_profile_name(ctx->profile), pv_features_name(ctx->features), origin);
 	fprintf(f, "first difference: %s: original %s, patched %s\n\n", d->item, d->orig, d->patched);
+	pv_print_diff_runs(f, ctx, st, d);
+}
+
+void pv_print_diff_runs(FILE *f, const struct pv_ctx *ctx, const struct pv_state *st, const struct pv_diff *d)
+{
 	fprintf(f, "start state:\n");
 	pv_print_state(f, ctx->flavor, st);
 	fprintf(f, "\noriginal code:\n");

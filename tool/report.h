@@ -19,6 +19,9 @@ void pv_print_state(FILE *f, enum pv_flavor fl, const struct pv_state *st);
 void pv_print_code(FILE *f, const struct pv_ctx *ctx, const struct pv_code *c);
 void pv_print_run(FILE *f, const char *title, const struct pv_run *r);
 
+/* The start state, both listings and both event sequences of a diff. */
+void pv_print_diff_runs(FILE *f, const struct pv_ctx *ctx, const struct pv_state *st, const struct pv_diff *d);
+
 /* origin: how to get the state again, e.g. "seed 42" or "input file x". */
 void pv_print_divergence(FILE *f, const struct pv_ctx *ctx, const char *origin, const struct pv_state *st,
 			 const struct pv_diff *d);
