@@ -45,6 +45,14 @@ void pv_state_from_bytes(enum pv_flavor f, const uint8_t *b, size_t n, struct pv
 void pv_state_from_seed(enum pv_flavor f, uint64_t seed, struct pv_state *st);
 void pv_state_fill_data(const struct pv_state *st, uint8_t data[PV_EMU_DATA_SIZE]);
 
+/* State number i of a corner sweep: a seeded state with, by i, MSR[EE] set
+ * or clear, an interrupt pending or not (never both with EE set: the
+ * hypervisor would have delivered it), MSR[IR]/[DR] set or clear, r1 equal
+ * to the critical marker or not, and on 64-bit flavors upper MSR bits set
+ * or not. PV_CORNERS consecutive i cover every combination. */
+#define PV_CORNERS 24
+void pv_state_corner(enum pv_flavor f, uint64_t seed, unsigned i, struct pv_state *st);
+
 /* Page field access in the flavor's byte order. */
 uint64_t pv_page_get(enum pv_flavor f, const uint8_t *page, unsigned off, unsigned size);
 void pv_page_set(enum pv_flavor f, uint8_t *page, unsigned off, unsigned size, uint64_t v);

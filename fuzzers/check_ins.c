@@ -44,7 +44,11 @@ static void patch_once(const struct pv_ctx *ctx, uint32_t w, uint64_t site, stru
 
 void pvf_check_ins(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
 {
-	uint32_t w = (uint32_t)pvf_take(in, 4);
+	pvf_check_word(ctx, (uint32_t)pvf_take(in, 4), verbose, out, r);
+}
+
+void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *out, struct pvf_result *r)
+{
 	uint64_t site = ctx->fi->is64 ? 0xc000000000001000ull : 0xc0001000ull;
 	char msg[200];
 	const struct pv_row *row = pv_match(ctx, w);

@@ -89,29 +89,32 @@ static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned feature
 	return yes;
 }
 
-void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
+void pvf_xcheck_word(const struct pv_ctx *c, uint32_t w, bool verbose, FILE *out, struct pvf_result *r)
 {
-	static csh cs[2];
-	static bool open;
+	static _Thread_local csh cs[2];
+	static _Thread_local bool open;
 	if (!open) {
-		for (int w = 0; w < 2; w++) {
-			cs_open(CS_ARCH_PPC, (w ? CS_MODE_64 : CS_MODE_32) | CS_MODE_BIG_ENDIAN, &cs[w]);
-			cs_option(cs[w], CS_OPT_DETAIL, CS_OPT_ON);
+		for (int k = 0; k < 2; k++) {
+			cs_open(CS_ARCH_PPC, (k ? CS_MODE_64 : CS_MODE_32) | CS_MODE_BIG_ENDIAN, &cs[k]);
+			cs_option(cs[k], CS_OPT_DETAIL, CS_OPT_ON);
 		}
 		open = true;
 	}
+	char text[96];
+	bool spec = spec_rewrites(cs[c->fi->is64], w, c->flavor, c->features, text, sizeof text);
+	const struct pv_row *row = pv_match(c, w);
+	if (verbose)
+		fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c->fi->name, w, text,
+			spec ? "rewrite" : "leave", row ? pv_class_name(row->cls) : "unchanged");
+	if (spec != (row != NULL))
+		pvf_fail(r, out, "0x%08x on %s with features %s: capstone reads '%s' (%s by the spec), the matcher says %s",
+			 w, c->fi->name, pv_features_name(c->features), text, spec ? "rewritten" : "left alone",
+			 row ? pv_class_name(row->cls) : "unchanged");
+}
+
+void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
+{
 	uint32_t w = (uint32_t)pvf_take(in, 4);
-	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
-		const struct pv_ctx *c = pvf_ctx(f, ctx->features, ctx->profile);
-		char text[96];
-		bool spec = spec_rewrites(cs[c->fi->is64], w, f, ctx->features, text, sizeof text);
-		const struct pv_row *row = pv_match(c, w);
-		if (verbose)
-			fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c->fi->name, w, text,
-				spec ? "rewrite" : "leave", row ? pv_class_name(row->cls) : "unchanged");
-		if (spec != (row != NULL))
-			return pvf_fail(r, out, "0x%08x on %s with features %s: capstone reads '%s' (%s by the spec), "
-					"the matcher says %s", w, c->fi->name, pv_features_name(ctx->features), text,
-					spec ? "rewritten" : "left alone", row ? pv_class_name(row->cls) : "unchanged");
-	}
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS && !r->failed; f++)
+		pvf_xcheck_word(pvf_ctx(f, ctx->features, ctx->profile), w, verbose, out, r);
 }

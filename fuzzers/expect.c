@@ -49,8 +49,8 @@ struct dec {
 
 static bool decode(bool is64, uint32_t w, uint64_t addr, struct dec *d)
 {
-	static csh cs[2];
-	static bool open[2];
+	static _Thread_local csh cs[2];
+	static _Thread_local bool open[2];
 	if (!open[is64]) {
 		if (cs_open(CS_ARCH_PPC, (is64 ? CS_MODE_64 : CS_MODE_32) | CS_MODE_BIG_ENDIAN, &cs[is64]) != CS_ERR_OK)
 			return false;

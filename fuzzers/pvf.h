@@ -95,6 +95,11 @@ void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, F
 void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 
+/* The per-word checks of fuzz_check_ins and fuzz_disasm_xcheck, for
+ * `pvfuzz sweep`: one word on one context. */
+void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *out, struct pvf_result *r);
+void pvf_xcheck_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *out, struct pvf_result *r);
+
 void pvf_fail(struct pvf_result *r, FILE *out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- independent expectations (expect.c) ---------------------------------- */

@@ -338,6 +338,39 @@ static void repro_bad_input(void **state)
 	expect_usage_error(run("repro", "--profile", "upstream", empty, NULL), "unknown profile 'upstream'");
 }
 
+/* ---- pvfuzz sweep and diffsweep ------------------------------------------------ */
+
+static void sweep_and_diffsweep(void **state)
+{
+	(void)state;
+	struct run *r = run("sweep", "--flavor", "book3s32", "--features", "sr", "--sample", "100000", NULL);
+	assert_int_equal(r->status, 0);
+	expect_in(r->out, "sweep book3s32, features sr, profile fixed:", "stdout");
+	expect_in(r->out, "mtsrin", "stdout");
+	expect_in(r->out, "failures 0", "stdout");
+	r = run("diffsweep", "--flavor", "book3s32", "--features", "sr", "--states", "2", NULL);
+	assert_int_equal(r->status, 0);
+	expect_in(r->out, "mtsrin           ok", "stdout");
+	r = run("diffsweep", "--flavor", "book3s32", "--features", "sr", "--profile", "linux", "--states", "8", NULL);
+	assert_int_equal(r->status, 1);
+	expect_in(r->out, "mtsrin           DIVERGES", "stdout");
+	expect_in(r->out, "first divergence:", "stdout");
+}
+
+static void sweep_bad_input(void **state)
+{
+	(void)state;
+	expect_usage_error(run("sweep", NULL), "give either --flavor F or --all");
+	expect_usage_error(run("sweep", "--flavor", "book3s32", "--all", NULL), "give either --flavor F or --all");
+	expect_usage_error(run("sweep", "--all", "--features", "sr", NULL), "drop --features");
+	expect_usage_error(run("sweep", "--flavor", "book3s32", "--threads", "0", NULL), "--threads");
+	expect_usage_error(run("sweep", "--flavor", "book3s32", "--sample", "0", NULL), "--sample");
+	expect_usage_error(run("sweep", "--flavor", "vax", NULL), "unknown flavor 'vax'");
+	expect_usage_error(run("diffsweep", NULL), "--flavor is required");
+	expect_usage_error(run("diffsweep", "--flavor", "book3s32", "--states", "0", NULL), "--states");
+	expect_usage_error(run("diffsweep", "--flavor", "book3s32", "0x7c6000a6", NULL), "unexpected argument");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +388,8 @@ int main(void)
 		cmocka_unit_test(diff_bad_input),
 		cmocka_unit_test(repro_kept_divergence),
 		cmocka_unit_test(repro_bad_input),
+		cmocka_unit_test(sweep_and_diffsweep),
+		cmocka_unit_test(sweep_bad_input),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -8,6 +8,8 @@
 int cmd_patch(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_repro(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_diffsweep(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -16,6 +18,8 @@ static const struct {
 } commands[] = {
 	{"patch", cmd_patch, "rewrite instruction words or a text image as a KVM guest does"},
 	{"diff", cmd_diff, "run words original and patched from start states and compare"},
+	{"sweep", cmd_sweep, "every 32-bit word through the matcher and its checks"},
+	{"diffsweep", cmd_diffsweep, "the oracle over every class, register and feature set of a flavor"},
 	{"repro", cmd_repro, "replay fuzz inputs through their target's checks, with a report"},
 };
 
