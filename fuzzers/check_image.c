@@ -1,7 +1,8 @@
 /* fuzz_image: the patch loop on a random text image and layout.
  *
  * Input: the platform byte; the layout (base address, template area mode,
- * position and size, end of vectors, word count); then the words, each a
+ * position and size, a byte that may size the area to k instances less one
+ * word, end of vectors, word count); then the words, each a
  * selector byte and 4 bytes (pvf_word). Invariants:
  *  - nothing outside matched sites changes, and a site changes only to its
  *    rewrite: the spec's load/store/nop, or a `b` into the area;
@@ -41,6 +42,9 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	unsigned mode = (unsigned)pvf_take(in, 1) % 3;
 	uint64_t gap = (pvf_take(in, 4) & 0x03fffffcu); /* up to 64 MiB away: in and out of reach */
 	size_t area_size = 4 * (1 + (size_t)(pvf_take(in, 2) % 1024));
+	uint8_t fit = (uint8_t)pvf_take(in, 1);
+	if (fit & 1) /* room for k instances of a template but one word: where off-by-ones live */
+		area_size = 4 * ((1 + (fit >> 5)) * pv_tmpl_layout(ctx, (enum pv_tmpl)((fit >> 1) % PV_NTMPL))->nwords - 1);
 	bool has_vec = pvf_take(in, 1) & 1;
 	uint64_t vec_off = pvf_take(in, 2);
 	size_t n = 1 + (size_t)(pvf_take(in, 2) % MAX_WORDS);

@@ -84,6 +84,9 @@ uint32_t pv_rewrite_simple(const struct pv_ctx *ctx, const struct pv_row *row, u
 {
 	switch (row->kind) {
 	case PV_K_LOAD:
+#ifdef PVFUZZ_MUTANT_rt_mask_4bits
+		return pv_field_access(ctx->flavor, row->target, ppc_rt(word) & 15, false);
+#endif
 		return pv_field_access(ctx->flavor, row->target, ppc_rt(word), false);
 	case PV_K_STORE:
 		return pv_field_access(ctx->flavor, row->target, ppc_rt(word), true);

@@ -70,7 +70,11 @@ static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *sit
 	uint64_t at;
 	bool is64 = ctx->fi->is64;
 
+#ifdef PVFUZZ_MUTANT_vectors_rule_inverted
+	if (opts && opts->has_vectors_end && site >= opts->vectors_end)
+#else
 	if (opts && opts->has_vectors_end && site < opts->vectors_end)
+#endif
 		return PV_SKIP_BELOW_VECTORS;
 	if (!pv_area_reachable(area, is64, site))
 		return PV_SKIP_OUT_OF_RANGE;
@@ -89,7 +93,11 @@ static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *sit
 	uint64_t mag = d < 0 ? (uint64_t)-d : (uint64_t)d;
 	if (mag > rep->max_branch)
 		rep->max_branch = mag;
+#ifdef PVFUZZ_MUTANT_flush_short
+	*nomem = !add_flush(rep, at, 4ull * n - 4) || !add_flush(rep, site, 4);
+#else
 	*nomem = !add_flush(rep, at, 4ull * n) || !add_flush(rep, site, 4);
+#endif
 	return PV_NSKIP;
 }
 
@@ -117,9 +125,16 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 	if (!area_fits(ctx, img, area))
 		return PV_ERR_ARG;
 
+#ifdef PVFUZZ_MUTANT_area_reset_each_run
+	area->used = 0;
+#endif
 	for (size_t off = 0; off < img->len; off += 4) {
 		uint64_t addr = img->base + off;
+#ifdef PVFUZZ_MUTANT_loop_patches_area
+		bool skip = false;
+#else
 		bool skip = in_range(addr, area->addr, area->size);
+#endif
 		for (size_t i = 0; opts && i < opts->nskip && !skip; i++)
 			skip = in_range(addr, opts->skip[i].addr, opts->skip[i].len);
 		if (skip)

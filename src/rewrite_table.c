@@ -38,11 +38,21 @@
 
 const struct pv_row pv_rows[] = {
 /*   class              encoding              carried flavors gate action */
+#ifdef PVFUZZ_MUTANT_mfmsr_reads_srr1
+	{PV_C_MFMSR,        X31(PPC_XO_MFMSR),       RT,    ALL,    0,   LOAD(SRR1)},
+#else
 	{PV_C_MFMSR,        X31(PPC_XO_MFMSR),       RT,    ALL,    0,   LOAD(MSR)},
+#endif
 	{PV_C_MTMSRD_L1,    X31(PPC_XO_MTMSRD) | L1, RT,    ALL,    0,   TMPL(MTMSRD_L1)},
+#ifdef PVFUZZ_MUTANT_mtmsr_routed_to_l1
+	{PV_C_MTMSR,        X31(PPC_XO_MTMSR),       RT,    ALL,    0,   TMPL(MTMSRD_L1)},
+#else
 	{PV_C_MTMSR,        X31(PPC_XO_MTMSR),       RT,    ALL,    0,   TMPL(MTMSR)},
+#endif
 	{PV_C_MTMSRD_L0,    X31(PPC_XO_MTMSRD),      RT,    ALL,    0,   TMPL(MTMSR)},
+#ifndef PVFUZZ_MUTANT_tlbsync_missing
 	{PV_C_TLBSYNC,      X31(PPC_XO_TLBSYNC),     0,     ALL,    0,   NOP},
+#endif
 	{PV_C_MTSRIN,       X31(PPC_XO_MTSRIN),      RT_RB, S32,    SR,  TMPL(MTSRIN)},
 	{PV_C_WRTEE,        X31(PPC_XO_WRTEE),       RT,    BOOKE,  0,   TMPL(WRTEE)},
 	{PV_C_WRTEEI_1,     X31(PPC_XO_WRTEEI) | E1, 0,     BOOKE,  0,   TMPL_EE(WRTEE)},
@@ -59,15 +69,27 @@ const struct pv_row pv_rows[] = {
 	{PV_C_MFSPR_SRR0,   MF(26),                  RT,    ALL,    0,   LOAD(SRR0)},
 	{PV_C_MTSPR_SRR0,   MT(26),                  RT,    ALL,    0,   STORE(SRR0)},
 	{PV_C_MFSPR_SRR1,   MF(27),                  RT,    ALL,    0,   LOAD(SRR1)},
+#ifdef PVFUZZ_MUTANT_mtspr_srr1_as_load
+	{PV_C_MTSPR_SRR1,   MT(27),                  RT,    ALL,    0,   LOAD(SRR1)},
+#else
 	{PV_C_MTSPR_SRR1,   MT(27),                  RT,    ALL,    0,   STORE(SRR1)},
+#endif
 	{PV_C_MFSPR_DSISR,  MF(18),                  RT,    ALL,    0,   LOAD(DSISR)},
 	{PV_C_MTSPR_DSISR,  MT(18),                  RT,    ALL,    0,   STORE(DSISR)},
 	{PV_C_MFSPR_DAR,    MF(19),                  RT,    BOOK3S, 0,   LOAD(DAR)},
 	{PV_C_MTSPR_DAR,    MT(19),                  RT,    BOOK3S, 0,   STORE(DAR)},
+#ifdef PVFUZZ_MUTANT_dear_on_book3s
+	{PV_C_MFSPR_DEAR,   MF(61),                  RT,    ALL,    0,   LOAD(DAR)},
+#else
 	{PV_C_MFSPR_DEAR,   MF(61),                  RT,    BOOKE,  0,   LOAD(DAR)},
+#endif
 	{PV_C_MTSPR_DEAR,   MT(61),                  RT,    BOOKE,  0,   STORE(DAR)},
 
+#ifdef PVFUZZ_MUTANT_sprg4_gate_missed
+	{PV_C_MFSPR_SPRG4,  MF(276),                 RT,    ALL,    0,   LOAD(SPRG4)},
+#else
 	{PV_C_MFSPR_SPRG4,  MF(276),                 RT,    ALL,    MAS, LOAD(SPRG4)},
+#endif
 	{PV_C_MTSPR_SPRG4,  MT(276),                 RT,    ALL,    MAS, STORE(SPRG4)},
 	{PV_C_MFSPR_SPRG5,  MF(277),                 RT,    ALL,    MAS, LOAD(SPRG5)},
 	{PV_C_MTSPR_SPRG5,  MT(277),                 RT,    ALL,    MAS, STORE(SPRG5)},
@@ -80,7 +102,11 @@ const struct pv_row pv_rows[] = {
 	{PV_C_MFSPR_SPRG6R, MF(262),                 RT,    BOOKE,  MAS, LOAD(SPRG6)},
 	{PV_C_MFSPR_SPRG7R, MF(263),                 RT,    BOOKE,  MAS, LOAD(SPRG7)},
 	{PV_C_MFSPR_PIR,    MF(1023),                RT,    BOOK3S, MAS, LOAD(PIR)},
+#ifdef PVFUZZ_MUTANT_pir_booke_spr
+	{PV_C_MFSPR_PIR,    MF(1023),                RT,    BOOKE,  MAS, LOAD(PIR)},
+#else
 	{PV_C_MFSPR_PIR,    MF(286),                 RT,    BOOKE,  MAS, LOAD(PIR)},
+#endif
 	{PV_C_MFSPR_ESR,    MF(62),                  RT,    BOOKE,  MAS, LOAD(ESR)},
 	{PV_C_MTSPR_ESR,    MT(62),                  RT,    BOOKE,  MAS, STORE(ESR)},
 	{PV_C_MFSPR_MAS0,   MF(624),                 RT,    BOOKE,  MAS, LOAD(MAS0)},

@@ -63,10 +63,16 @@
 
 	.macro	LEAVE
 	LD64	r31, SCRATCH3
+	.ifndef MUTANT_cr_not_restored
 	mtcr	r31
+	.endif
 	LD64	r31, SCRATCH1
 	LD64	r30, SCRATCH2
+	.ifdef MUTANT_critical_not_cleared
+	ST64	r1, CRITICAL
+	.else
 	ST64	r2, CRITICAL
+	.endif
 	.endm
 
 	.text
@@ -85,7 +91,11 @@ pvt_mtmsrd_l1_reg:
 	andi.	r30, r30, MSR_EE
 	beq	1f				/* EE now clear: nothing to deliver */
 	lwz	r31, (PAGE + INT_PENDING)(0)
+	.ifdef MUTANT_int_pending_ignored
+	cmpw	r31, r31
+	.else
 	cmpwi	r31, 0
+	.endif
 	beq	1f
 	LEAVE
 pvt_mtmsrd_l1_orig:
@@ -107,7 +117,11 @@ pvt_mtmsr_reg:
 	xori	r31, r31, MSR_EE | MSR_RI	/* changed bits other than EE, RI */
 	mr.	r31, r31
 	bne	2f				/* a critical bit changes */
+	.ifdef MUTANT_mtmsr_no_store
+	nop
+	.else
 	ST64	r30, MSR
+	.endif
 	andi.	r30, r30, MSR_EE
 	beq	1f
 	lwz	r31, (PAGE + INT_PENDING)(0)
@@ -133,7 +147,11 @@ pvt_wrtee_reg:
 	xori	r31, r31, MSR_EE
 	or	r31, r31, r30
 	ST64	r31, MSR
+	.ifdef MUTANT_wrtee_ee_inverted
+	bne	1f
+	.else
 	beq	1f
+	.endif
 	lwz	r31, (PAGE + INT_PENDING)(0)
 	cmpwi	r31, 0
 	beq	1f
@@ -179,7 +197,11 @@ pvt_mtsrin_start:
 	ENTER
 	LD64	r31, MSR
 	andi.	r31, r31, MSR_IR | MSR_DR
+	.ifdef MUTANT_mtsrin_translation_ignored
+	b	1f
+	.else
 	beq	1f
+	.endif
 	LEAVE
 pvt_mtsrin_orig:
 	trap

@@ -49,14 +49,19 @@ const struct pv_tmpl_layout *pv_tmpl_layout(const struct pv_ctx *ctx, enum pv_tm
  * in scratch2 and scratch1 once ENTER has run. */
 static enum pv_field saved_in(unsigned r)
 {
+#ifdef PVFUZZ_MUTANT_r30_from_scratch1
+	return PV_F_SCRATCH1;
+#endif
 	return r == 30 ? PV_F_SCRATCH2 : PV_F_SCRATCH1;
 }
 
 /* An instruction that leaves guest register r's value in `dst`. */
 static uint32_t fetch_reg(const struct pv_ctx *ctx, unsigned dst, unsigned r)
 {
+#ifndef PVFUZZ_MUTANT_no_scratch_loads
 	if (r == 30 || r == 31)
 		return pv_field_access(ctx->flavor, saved_in(r), dst, false);
+#endif
 	return ppc_mr(dst, r);
 }
 
@@ -72,6 +77,9 @@ static void fill_mtsrin(const struct pv_ctx *ctx, const struct pv_tmpl_layout *l
 		rb = 30;
 	}
 	out[l->rb_use] = ppc_with_rt(out[l->rb_use], rb); /* rlwinm's RS field */
+#ifdef PVFUZZ_MUTANT_mtsrin_shift_27
+	out[l->rb_use] = (out[l->rb_use] & ~0xf800u) | 5u << 11; /* rotate by 5: rB >> 27 */
+#endif
 	/* value register: r31 is free on this path (it held the masked MSR) */
 	if (fix && rs >= 30) {
 		out[l->rs_load] = fetch_reg(ctx, 31, rs);
@@ -89,10 +97,19 @@ unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32
 	if (row->target == PV_T_MTSRIN)
 		fill_mtsrin(ctx, l, word, out);
 	else if (l->reg != NONE)
+#ifdef PVFUZZ_MUTANT_wrteei1_pr_bit
+		out[l->reg] = row->ee_imm ? ppc_li(30, 0x4000)
+#else
 		out[l->reg] = row->ee_imm ? ppc_li(30, -0x8000) /* EE set */
+#endif
 					  : fetch_reg(ctx, 30, ppc_rt(word));
+#ifndef PVFUZZ_MUTANT_orig_slot_unfilled
 	if (l->orig != NONE)
 		out[l->orig] = word;
+#endif
+#ifdef PVFUZZ_MUTANT_return_to_site
+	site -= 4;
+#endif
 	if (!pv_branch_encode(ctx->fi->is64, at + 4u * (unsigned)l->branch, site + 4, &out[l->branch]))
 		return 0;
 	return l->nwords;
