@@ -47,10 +47,12 @@ void pv_state_fill_data(const struct pv_state *st, uint8_t data[PV_EMU_DATA_SIZE
 
 /* State number i of a corner sweep: a seeded state with, by i, MSR[EE] set
  * or clear, an interrupt pending or not (never both with EE set: the
- * hypervisor would have delivered it), MSR[IR]/[DR] set or clear, r1 equal
- * to the critical marker or not, and on 64-bit flavors upper MSR bits set
- * or not. PV_CORNERS consecutive i cover every combination. */
-#define PV_CORNERS 24
+ * hypervisor would have delivered it), MSR[IR]/[DR] set or clear, the
+ * registers r3-r31 holding the MSR (with EE flipped in half of them) or
+ * not, on 64-bit flavors upper MSR bits set or not, and r1 equal to the
+ * critical marker or not. The first 12 cover the first three dimensions;
+ * PV_CORNERS consecutive i cover every combination. */
+#define PV_CORNERS 48
 void pv_state_corner(enum pv_flavor f, uint64_t seed, unsigned i, struct pv_state *st);
 
 /* Page field access in the flavor's byte order. */

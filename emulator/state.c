@@ -136,7 +136,7 @@ void pv_state_corner(enum pv_flavor f, uint64_t seed, unsigned i, struct pv_stat
 	bool is64 = pv_flavor_info(f)->is64;
 	unsigned c = i % PV_CORNERS;
 	unsigned ee_pending = c % 3; /* 0: neither, 1: EE set, 2: pending with EE clear */
-	bool translation = (c / 3) % 2, r1_critical = (c / 6) % 2, upper = (c / 12) % 2;
+	bool translation = (c / 3) % 2, gprs_msr = (c / 6) % 2, upper = (c / 12) % 2, r1_critical = (c / 24) % 2;
 
 	pv_state_from_seed(f, seed, st);
 	uint64_t msr = pv_page_get(f, st->page, 88, 8) & ~(uint64_t)(0x8000u | 0x30u);
@@ -148,6 +148,9 @@ void pv_state_corner(enum pv_flavor f, uint64_t seed, unsigned i, struct pv_stat
 		msr |= 0x1000000000000000ull | 0x0000000100000000ull; /* HV and a reserved upper bit */
 	pv_page_set(f, st->page, 88, 8, msr);
 	pv_page_set(f, st->page, 100, 4, ee_pending == 2 ? 1 : 0);
+	if (gprs_msr) /* the shape of irq save/restore code: registers hold the MSR, EE flipped in half */
+		for (unsigned r = 3; r < 32; r++)
+			st->gpr[r] = r % 2 ? msr : msr ^ 0x8000u;
 	if (r1_critical) /* not at entry of real code: the oracle must stay sane */
 		pv_page_set(f, st->page, 24, 8, st->gpr[1]);
 }

@@ -9,7 +9,9 @@
  *  - a single-word rewrite decodes with capstone to the load, store or nop
  *    the spec wants, with the word's register and the field's displacement;
  *  - a template site becomes a `b` to its instance, and every slot of the
- *    instance is filled: original instruction, register fetch, branch back.
+ *    instance is filled: original instruction, register fetch, branch back;
+ *  - the branch helper reaches exactly what `b` reaches, at distances from
+ *    the word and at the limits, and its words decode back to the target.
  */
 #include <string.h>
 
@@ -47,8 +49,31 @@ void pvf_check_ins(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FI
 	pvf_check_word(ctx, (uint32_t)pvf_take(in, 4), verbose, out, r);
 }
 
+/* The branch helper against the ISA: b reaches [-32 MiB, +32 MiB - 4] in
+ * words, in the flavor's address width, and decodes back to its target.
+ * Tried at distances from the word and at the four limits. */
+static void check_branch_helper(const struct pv_ctx *ctx, uint32_t w, FILE *out, struct pvf_result *r)
+{
+	bool is64 = ctx->fi->is64;
+	uint64_t from = is64 ? 0xc000000004000000ull + (w & 0xfff0u) : 0x40000000u + (w & 0xfff0u);
+	int64_t ds[] = {(int64_t)((int32_t)(w << 4) >> 4), 0x1fffffc, 0x2000000, -0x2000000, -0x2000004};
+	for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
+		uint64_t to = from + (uint64_t)ds[i];
+		uint32_t b = 0;
+		bool want = !(ds[i] & 3) && ds[i] >= -0x2000000 && ds[i] <= 0x1fffffc;
+		bool got = pv_branch_encode(is64, from, to, &b);
+		int64_t back = (int32_t)((b & 0x03fffffcu) << 6) >> 6;
+		if (got != want || (got && ((b & 0xfc000003u) != 0x48000000u || back != ds[i])))
+			return pvf_fail(r, out, "b from 0x%llx by %lld: helper says %s (0x%08x), the ISA %s",
+					(unsigned long long)from, (long long)ds[i], got ? "yes" : "no", b, want ? "yes" : "no");
+	}
+}
+
 void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *out, struct pvf_result *r)
 {
+	check_branch_helper(ctx, w, out, r);
+	if (r->failed)
+		return;
 	uint64_t site = ctx->fi->is64 ? 0xc000000000001000ull : 0xc0001000ull;
 	char msg[200];
 	const struct pv_row *row = pv_match(ctx, w);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks, on one core, in an optimised build without sanitizers
-# (build-bench/): differential runs per second for a 4-word sequence on each
-# flavor, then exec/s of each fuzz target over its seed corpus (fuzz_diff
-# pinned to book3s32). Prints tables; exits non-zero if a run fails.
+# (build-bench/, and build-bench-fuzz/ with libFuzzer for the targets):
+# differential runs per second for a 4-word sequence on each flavor, the
+# matcher sweep's words/s, then exec/s of each fuzz target over its seed
+# corpus (fuzz_diff pinned to book3s32). Exits non-zero if a run fails.
 #
 # Usage: scripts/bench.sh [--states N] [--fuzz-time SECONDS]
 #   --states N          differential runs per flavor (default 200000)
@@ -24,13 +25,18 @@ case "$states" in ''|0|*[!0-9]*) echo "scripts/bench.sh: --states must be a posi
 case "$fuzz_time" in ''|*[!0-9]*) echo "scripts/bench.sh: --fuzz-time must be a number of seconds" >&2; exit 2 ;; esac
 
 ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}" util-linux
-mkdir -p build-bench
-if ! { cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=OFF \
-	-DPVFUZZ_LIBFUZZER=ON && cmake --build build-bench -j"$(nproc)"; } >build-bench/build.log 2>&1; then
-	tail -n 30 build-bench/build.log >&2
-	echo "scripts/bench.sh: the build failed (build-bench/build.log)" >&2
-	exit 1
-fi
+# the tool without any instrumentation; the fuzz targets with libFuzzer's own
+build() { # DIR extra-cmake-args...
+	local dir=$1; shift
+	mkdir -p "$dir"
+	if ! { cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=OFF "$@" &&
+	       cmake --build "$dir" -j"$(nproc)"; } >"$dir/build.log" 2>&1; then
+		tail -n 30 "$dir/build.log" >&2
+		echo "scripts/bench.sh: the build failed ($dir/build.log)" >&2
+		exit 1
+	fi
+}
+build build-bench -DPVFUZZ_LIBFUZZER=OFF
 
 # mfmsr r3; mtspr SPRG0,r3; mtmsrd r3,1; mfspr r4,SPRG0
 words="0x7c6000a6 0x7c7043a6 0x7c610164 0x7c9042a6"
@@ -43,14 +49,20 @@ for f in book3s32 booke32 book3s64 booke64 book3s64le; do
 	printf '%-12s %10s %14s  %s\n' "$f" "$states" "$rate" "$cpu"
 done
 
+echo
+out=$(taskset -c 0 build-bench/pvfuzz sweep --flavor book3s32 --features sr --threads 1 --sample 200000000)
+sed -n 's/^sweep \(.*\): \([0-9]*\) words (sample) in \([0-9.]*\) s (\([0-9.]*\)M words\/s)/matcher sweep \1: \4M words\/s on one core (\2 words)/p' <<<"$out"
+grep -q "failures 0" <<<"$out" || { echo "$out"; exit 1; }
+
 [ "$fuzz_time" -gt 0 ] || exit 0
+build build-bench-fuzz -DPVFUZZ_LIBFUZZER=ON
 echo
 printf '%-20s %10s %12s  %s\n' target seconds exec/s note
 for t in fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff; do
 	work=$(mktemp -d) # new inputs go here, not into corpus/
 	flavor=; note="all flavors"
 	[ "$t" = fuzz_diff ] && flavor=book3s32 note="flavor pinned: book3s32"
-	out=$(cd "$work" && PVFUZZ_FLAVOR=$flavor taskset -c 0 "$OLDPWD/build-bench/fuzzers/$t" -max_total_time="$fuzz_time" \
+	out=$(cd "$work" && PVFUZZ_FLAVOR=$flavor taskset -c 0 "$OLDPWD/build-bench-fuzz/fuzzers/$t" -max_total_time="$fuzz_time" \
 		-print_final_stats=1 -dict="$OLDPWD/fuzzers/pvfuzz.dict" "$work" "$OLDPWD/corpus/$t" 2>&1) || { echo "$t failed:"; tail -n 20 <<<"$out"; exit 1; }
 	rm -rf "$work"
 	rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$out" | grep -o '[0-9]*$')

@@ -56,7 +56,7 @@ run_checks() {
 	rc=$?
 	[ $rc -ne 0 ] && { echo "sweep $((SECONDS - start))"; set -e; return; }
 	for f in "${flavors[@]}"; do
-		"$build/pvfuzz" diffsweep --flavor "$f" --states 4 >"$build/check.log" 2>&1
+		"$build/pvfuzz" diffsweep --flavor "$f" --states 12 >"$build/check.log" 2>&1
 		rc=$?
 		[ $rc -ne 0 ] && { echo "diffsweep:$f $((SECONDS - start))"; set -e; return; }
 	done
@@ -113,7 +113,7 @@ if [ "$write_doc" = 1 ]; then
 		echo
 		echo "Each mutant is one deliberate bug from \`src/mutants.def\`, compiled into the engine"
 		echo "with \`-DPVFUZZ_MUTANT=<name>\`. The checks run in this order and stop at the first"
-		echo "that fails: \`pvfuzz sweep --all --sample 300000\`, \`pvfuzz diffsweep --states 4\` on"
+		echo "that fails: \`pvfuzz sweep --all --sample 300000\`, \`pvfuzz diffsweep --states 12\` on"
 		echo "each flavor, then each fuzz target over its seed corpus for a quarter of the budget."
 		echo "The unmutated engine passed the same checks first (no false positive)."
 		echo
