@@ -107,8 +107,6 @@ static void reg_write(struct pv_machine *m, int reg, uint64_t v)
 	uc_reg_write(m->uc, reg, &v);
 }
 
-static void add_event(struct pv_machine *m, struct pv_event ev);
-
 /* Ends the run. From the code hook the current instruction does not
  * execute: unicorn checks for a stop request right after the hook. */
 static void end_run(struct pv_machine *m, enum pv_end why, uint64_t pc)

@@ -158,7 +158,7 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 	free(area_mem);
 }
 
-static void print_report_text(const struct pv_ctx *ctx, const struct opts *o, const struct pv_image *img,
+static void print_report_text(const struct pv_ctx *ctx, const struct pv_image *img,
 			      const struct pv_area *area, const struct pv_report *rep, double secs)
 {
 	bool is64 = ctx->fi->is64;
@@ -186,7 +186,6 @@ static void print_report_text(const struct pv_ctx *ctx, const struct opts *o, co
 	printf("\nflush ranges: %zu\n", rep->nflush);
 	printf("largest branch distance: 0x%llx\n", (unsigned long long)rep->max_branch);
 	printf("time: %.3f s\n", secs);
-	(void)o;
 }
 
 static void print_report_json(const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *area,
@@ -272,7 +271,7 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 	if (o->json)
 		print_report_json(ctx, &img, &area, &rep, secs);
 	else
-		print_report_text(ctx, o, &img, &area, &rep, secs);
+		print_report_text(ctx, &img, &area, &rep, secs);
 	pv_report_free(&rep);
 	bool out_ok = !o->out || cli_try_write_file(o->out, bytes, len);
 	bool area_ok = !o->area_out || inside || cli_try_write_file(o->area_out, area_mem, area.used);
