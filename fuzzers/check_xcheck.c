@@ -89,10 +89,20 @@ static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned feature
 	return yes;
 }
 
+static _Thread_local csh cs[2]; /* one set per thread (the sweep runs several) */
+static _Thread_local bool open;
+
+void pvf_xcheck_thread_done(void)
+{
+	if (open) {
+		cs_close(&cs[0]);
+		cs_close(&cs[1]);
+		open = false;
+	}
+}
+
 void pvf_xcheck_word(const struct pv_ctx *c, uint32_t w, bool verbose, FILE *out, struct pvf_result *r)
 {
-	static _Thread_local csh cs[2];
-	static _Thread_local bool open;
 	if (!open) {
 		for (int k = 0; k < 2; k++) {
 			cs_open(CS_ARCH_PPC, (k ? CS_MODE_64 : CS_MODE_32) | CS_MODE_BIG_ENDIAN, &cs[k]);

@@ -47,10 +47,21 @@ struct dec {
 	cs_ppc ppc;
 };
 
+/* capstone handles, one set per thread (the sweep runs several) */
+static _Thread_local csh cs[2];
+static _Thread_local bool open[2];
+
+void pvf_expect_thread_done(void)
+{
+	for (int k = 0; k < 2; k++)
+		if (open[k]) {
+			cs_close(&cs[k]);
+			open[k] = false;
+		}
+}
+
 static bool decode(bool is64, uint32_t w, uint64_t addr, struct dec *d)
 {
-	static _Thread_local csh cs[2];
-	static _Thread_local bool open[2];
 	if (!open[is64]) {
 		if (cs_open(CS_ARCH_PPC, (is64 ? CS_MODE_64 : CS_MODE_32) | CS_MODE_BIG_ENDIAN, &cs[is64]) != CS_ERR_OK)
 			return false;

@@ -99,6 +99,9 @@ void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose,
  * `pvfuzz sweep`: one word on one context. */
 void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *out, struct pvf_result *r);
 void pvf_xcheck_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *out, struct pvf_result *r);
+/* A thread that ran these checks closes its capstone handles before ending. */
+void pvf_expect_thread_done(void);
+void pvf_xcheck_thread_done(void);
 
 void pvf_fail(struct pvf_result *r, FILE *out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -48,6 +48,8 @@ static void *worker(void *arg)
 {
 	struct job *j = arg;
 	pvf_sweep_range(j->ctx, j->lo, j->hi, SAMPLE_EVERY, &j->progress, &j->s);
+	pvf_expect_thread_done();
+	pvf_xcheck_thread_done();
 	j->progress = j->hi - j->lo;
 	return NULL;
 }
