@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,22 @@ uint64_t cli_address(const char *opt, const char *s)
 	if (v & 3)
 		cli_fail("%s: address 0x%llx is not word aligned", opt, (unsigned long long)v);
 	return v;
+}
+
+uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi)
+{
+	uint64_t v;
+	if (!cli_parse_u64(s, &v) || v < lo || v > hi)
+		cli_fail("%s: '%s' must be a number from %llu to %llu", opt, s, (unsigned long long)lo,
+			 (unsigned long long)hi);
+	return v;
+}
+
+void cli_bad_option(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		cli_fail("%s: option '%s' needs a value", cmd, argv[optind - 1]);
+	cli_fail("%s: unknown option '%s' (see pvfuzz %s --help)", cmd, argv[optind - 1], cmd);
 }
 
 uint8_t *cli_read_file(const char *path, size_t *len)

@@ -23,6 +23,10 @@ enum pv_flavor cli_flavor(const char *s);
 unsigned cli_features(const char *s);
 enum pv_profile cli_profile(const char *s);
 uint64_t cli_address(const char *opt, const char *s);
+/* A number from lo to hi (0x-hex or decimal), or exit with a message. */
+uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi);
+/* getopt_long's ':' (missing value) and '?' (unknown option): exit 2. */
+_Noreturn void cli_bad_option(const char *cmd, int c, char **argv);
 
 /* Whole file into a malloc'd buffer; exits with a message on failure. */
 uint8_t *cli_read_file(const char *path, size_t *len);

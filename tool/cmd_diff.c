@@ -32,15 +32,6 @@ static const char usage[] =
 	"Exit status: 0 every state equivalent, 1 a divergence, 2 usage or input error,\n"
 	"70 internal error (the emulator failed).\n";
 
-static uint64_t number(const char *opt, const char *s, uint64_t lo, uint64_t hi)
-{
-	uint64_t v;
-	if (!cli_parse_u64(s, &v) || v < lo || v > hi)
-		cli_fail("%s: '%s' must be a number from %llu to %llu", opt, s, (unsigned long long)lo,
-			 (unsigned long long)hi);
-	return v;
-}
-
 int cmd_diff(int argc, char **argv)
 {
 	enum { O_FLAVOR = 256, O_PROFILE, O_FEATURES, O_SEED, O_STATES, O_BUDGET, O_JSON, O_HELP };
@@ -64,14 +55,13 @@ int cmd_diff(int argc, char **argv)
 		case O_FLAVOR: flavor = cli_flavor(optarg); has_flavor = true; break;
 		case O_PROFILE: profile = cli_profile(optarg); break;
 		case O_FEATURES: features = cli_features(optarg); break;
-		case O_SEED: seed = number("--seed", optarg, 0, UINT64_MAX); break;
-		case O_STATES: states = number("--states", optarg, 1, 1000000000); break;
-		case O_BUDGET: budget = number("--budget", optarg, 1, 1000000); break;
+		case O_SEED: seed = cli_number("--seed", optarg, 0, UINT64_MAX); break;
+		case O_STATES: states = cli_number("--states", optarg, 1, 1000000000); break;
+		case O_BUDGET: budget = cli_number("--budget", optarg, 1, 1000000); break;
 		case O_JSON: json = true; break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
-		case ':': cli_fail("diff: option '%s' needs a value", argv[optind - 1]);
-		default: cli_fail("diff: unknown option '%s' (see pvfuzz diff --help)", argv[optind - 1]);
+		default: cli_bad_option("diff", c, argv);
 		}
 	}
 	if (!has_flavor)

@@ -26,6 +26,15 @@ static const char usage[] =
 
 #define NFEAT (PV_FEAT_ALL + 1)
 
+/* Whether the class applies under some feature set (a row of the table). */
+static bool class_seen(const unsigned char v[NFEAT])
+{
+	for (unsigned f = 0; f < NFEAT; f++)
+		if (v[f])
+			return true;
+	return false;
+}
+
 int cmd_diffsweep(int argc, char **argv)
 {
 	enum { O_FLAVOR = 256, O_FEATURES, O_PROFILE, O_STATES, O_JSON, O_HELP };
@@ -48,15 +57,11 @@ int cmd_diffsweep(int argc, char **argv)
 		case O_FLAVOR: flavor = cli_flavor(optarg); has_flavor = true; break;
 		case O_FEATURES: only_features = (int)cli_features(optarg); break;
 		case O_PROFILE: profile = cli_profile(optarg); break;
-		case O_STATES:
-			if (!cli_parse_u64(optarg, &states) || states < 1 || states > 100000)
-				cli_fail("--states: '%s' must be a number from 1 to 100000", optarg);
-			break;
+		case O_STATES: states = cli_number("--states", optarg, 1, 100000); break;
 		case O_JSON: json = true; break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
-		case ':': cli_fail("diffsweep: option '%s' needs a value", argv[optind - 1]);
-		default: cli_fail("diffsweep: unknown option '%s' (see pvfuzz diffsweep --help)", argv[optind - 1]);
+		default: cli_bad_option("diffsweep", c, argv);
 		}
 	}
 	if (!has_flavor)
@@ -126,10 +131,7 @@ int cmd_diffsweep(int argc, char **argv)
 		       pv_flavor_info(flavor)->name, pv_profile_name(profile), (unsigned long long)states, runs, secs);
 		const char *sep = "";
 		for (unsigned cl = 0; cl < PV_NCLASSES; cl++) {
-			bool any = false;
-			for (unsigned f = 0; f < NFEAT; f++)
-				any |= verdict[cl][f] != 0;
-			if (!any)
+			if (!class_seen(verdict[cl]))
 				continue;
 			printf("%s\"%s\":{", sep, pv_class_name(cl));
 			sep = ",";
@@ -152,10 +154,7 @@ int cmd_diffsweep(int argc, char **argv)
 				printf(" %-9s", pv_features_name(f));
 		printf("\n");
 		for (unsigned cl = 0; cl < PV_NCLASSES; cl++) {
-			bool any = false;
-			for (unsigned f = 0; f < NFEAT; f++)
-				any |= verdict[cl][f] != 0;
-			if (!any)
+			if (!class_seen(verdict[cl]))
 				continue;
 			printf("  %-16s", pv_class_name(cl));
 			for (unsigned f = 0; f < NFEAT; f++)

@@ -325,8 +325,7 @@ int cmd_patch(int argc, char **argv)
 		case O_ADDR: o.addr = cli_address("--addr", optarg); o.has_addr = true; break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
-		case ':': cli_fail("patch: option '%s' needs a value", argv[optind - 1]);
-		default: cli_fail("patch: unknown option '%s' (see pvfuzz patch --help)", argv[optind - 1]);
+		default: cli_bad_option("patch", c, argv);
 		}
 	}
 	if (!o.has_flavor)

@@ -54,8 +54,7 @@ int cmd_repro(int argc, char **argv)
 			break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
-		case ':': cli_fail("repro: option '%s' needs a value", argv[optind - 1]);
-		default: cli_fail("repro: unknown option '%s' (see pvfuzz repro --help)", argv[optind - 1]);
+		default: cli_bad_option("repro", c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -166,24 +166,14 @@ int cmd_sweep(int argc, char **argv)
 		case O_FLAVOR: flavor = cli_flavor(optarg); has_flavor = true; break;
 		case O_FEATURES: features = cli_features(optarg); has_features = true; break;
 		case O_PROFILE: profile = cli_profile(optarg); break;
-		case O_THREADS:
-			if (!cli_parse_u64(optarg, &threads) || threads < 1 || threads > 64)
-				cli_fail("--threads: '%s' must be a number from 1 to 64", optarg);
-			break;
-		case O_SAMPLE:
-			if (!cli_parse_u64(optarg, &sample) || sample < 1 || sample > SPACE)
-				cli_fail("--sample: '%s' must be a number from 1 to 4294967296", optarg);
-			break;
-		case O_SEED:
-			if (!cli_parse_u64(optarg, &seed))
-				cli_fail("--seed: '%s' is not a number", optarg);
-			break;
+		case O_THREADS: threads = cli_number("--threads", optarg, 1, 64); break;
+		case O_SAMPLE: sample = cli_number("--sample", optarg, 1, SPACE); break;
+		case O_SEED: seed = cli_number("--seed", optarg, 0, UINT64_MAX); break;
 		case O_JSON: json = true; break;
 		case O_ALL: all = true; break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
-		case ':': cli_fail("sweep: option '%s' needs a value", argv[optind - 1]);
-		default: cli_fail("sweep: unknown option '%s' (see pvfuzz sweep --help)", argv[optind - 1]);
+		default: cli_bad_option("sweep", c, argv);
 		}
 	}
 	if (optind < argc)
