@@ -361,6 +361,12 @@ static void sweep_and_diffsweep(void **state)
 	assert_int_equal(r->status, 1);
 	expect_in(r->out, "mtsrin           DIVERGES", "stdout");
 	expect_in(r->out, "first divergence:", "stdout");
+	/* every flavor at once: a table of class by flavor */
+	r = run("diffsweep", "--all", "--profile", "linux", "--states", "8", NULL);
+	assert_int_equal(r->status, 1);
+	expect_in(r->out, "  class            book3s32   booke32    book3s64   booke64    book3s64le", "stdout");
+	expect_in(r->out, "  mtsrin           DIVERGES   -          -          -          -", "stdout");
+	expect_in(r->out, "  wrteei_0         -          ok         -          DIVERGES   -", "stdout");
 }
 
 static void sweep_bad_input(void **state)
@@ -372,7 +378,8 @@ static void sweep_bad_input(void **state)
 	expect_usage_error(run("sweep", "--flavor", "book3s32", "--threads", "0", NULL), "--threads");
 	expect_usage_error(run("sweep", "--flavor", "book3s32", "--sample", "0", NULL), "--sample");
 	expect_usage_error(run("sweep", "--flavor", "vax", NULL), "unknown flavor 'vax'");
-	expect_usage_error(run("diffsweep", NULL), "--flavor is required");
+	expect_usage_error(run("diffsweep", NULL), "give either --flavor F or --all");
+	expect_usage_error(run("diffsweep", "--all", "--flavor", "booke32", NULL), "give either --flavor F or --all");
 	expect_usage_error(run("diffsweep", "--flavor", "book3s32", "--states", "0", NULL), "--states");
 	expect_usage_error(run("diffsweep", "--flavor", "book3s32", "0x7c6000a6", NULL), "unexpected argument");
 }

@@ -13,14 +13,15 @@
 
 static const char usage[] =
 	"usage: pvfuzz diffsweep --flavor F [--features LIST] [--profile P] [--states N] [--json]\n"
+	"       pvfuzz diffsweep --all [--features LIST] [--profile P] [--states N] [--json]\n"
 	"\n"
 	"Runs the differential oracle for every rewrite class of the flavor, every\n"
 	"register number (every rS and rB for mtsrin) and every feature set (or just\n"
 	"--features), each from N start states (default 64) cycling through the corner\n"
 	"states: EE set and clear, an interrupt pending or not, IR/DR set and clear,\n"
 	"r1 equal to the critical marker, upper MSR bits on 64-bit flavors.\n"
-	"Prints a table of class by feature set and, for the first divergence, the\n"
-	"full report.\n"
+	"Prints a table of class by feature set (--all: every flavor, a table of class\n"
+	"by flavor over the feature sets) and, for the first divergence, the report.\n"
 	"\n"
 	"Exit status: 0 no divergence, 1 a divergence, 2 usage error, 70 internal error.\n";
 
@@ -35,60 +36,34 @@ static bool class_seen(const unsigned char v[NFEAT])
 	return false;
 }
 
-int cmd_diffsweep(int argc, char **argv)
-{
-	enum { O_FLAVOR = 256, O_FEATURES, O_PROFILE, O_STATES, O_JSON, O_HELP };
-	static const struct option longopts[] = {
-		{"flavor", required_argument, 0, O_FLAVOR}, {"features", required_argument, 0, O_FEATURES},
-		{"profile", required_argument, 0, O_PROFILE}, {"states", required_argument, 0, O_STATES},
-		{"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0},
-	};
-	enum pv_flavor flavor = PV_BOOK3S32;
-	bool has_flavor = false, json = false;
-	int only_features = -1;
-	enum pv_profile profile = PV_PROFILE_FIXED;
-	uint64_t states = 64;
-	int c;
+/* verdicts: 0 not applicable, 1 ok, 2 diverges */
+static const char *const cell[3] = {"-", "ok", "DIVERGES"};
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_FLAVOR: flavor = cli_flavor(optarg); has_flavor = true; break;
-		case O_FEATURES: only_features = (int)cli_features(optarg); break;
-		case O_PROFILE: profile = cli_profile(optarg); break;
-		case O_STATES: states = cli_number("--states", optarg, 1, 100000); break;
-		case O_JSON: json = true; break;
-		case 'h':
-		case O_HELP: fputs(usage, stdout); return 0;
-		default: cli_bad_option("diffsweep", c, argv);
-		}
-	}
-	if (!has_flavor)
-		cli_fail("diffsweep: --flavor is required (see pvfuzz diffsweep --help)");
-	if (optind < argc)
-		cli_fail("diffsweep: unexpected argument '%s'", argv[optind]);
-
-	char err[160];
-	struct pv_oracle *or = pv_oracle_new(flavor, err, sizeof err);
-	struct pv_diff *d = calloc(1, sizeof *d), *first = calloc(1, sizeof *first);
-	if (!or || !d || !first) {
-		fprintf(stderr, "pvfuzz: %s\n", or ? "out of memory" : err);
-		return 70;
-	}
-	/* verdicts[class][features]: 0 not applicable, 1 ok, 2 diverges */
-	unsigned char verdict[PV_NCLASSES][NFEAT] = {{0}};
-	struct pv_state st, first_state;
+struct sweep {
+	enum pv_profile profile;
+	int only_features; /* -1: every feature set */
+	uint64_t states;
+	bool json;
+	unsigned char verdict[PV_NFLAVORS][PV_NCLASSES][NFEAT];
+	unsigned long long runs;
+	/* the first divergence, for its report */
+	bool have_first;
+	struct pv_diff *d, *first;
+	struct pv_state first_state;
 	struct pv_ctx first_ctx;
-	bool have_first = false;
-	unsigned long long runs = 0;
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+};
+
+/* Every class, register and feature set of one flavor. 0, or 70 when the
+ * emulator failed. */
+static int sweep_flavor(struct sweep *w, enum pv_flavor flavor, struct pv_oracle *or)
+{
+	unsigned char (*verdict)[NFEAT] = w->verdict[flavor];
+	struct pv_state st;
 	for (unsigned feat = 0; feat < NFEAT; feat++) {
-		if (only_features >= 0 && feat != (unsigned)only_features)
+		if (w->only_features >= 0 && feat != (unsigned)w->only_features)
 			continue;
 		struct pv_ctx ctx;
-		pv_ctx_init(&ctx, flavor, feat, profile);
+		pv_ctx_init(&ctx, flavor, feat, w->profile);
 		for (unsigned i = 0; i < ctx.nactive; i++) {
 			const struct pv_row *r = ctx.active[i];
 			if (verdict[r->cls][feat] == 2)
@@ -97,80 +72,192 @@ int cmd_diffsweep(int argc, char **argv)
 			unsigned nrt = r->carried & 0x03e00000u ? 32 : 1, nrb = r->carried & 0x0000f800u ? 32 : 1;
 			for (unsigned rt = 0; rt < nrt && verdict[r->cls][feat] == 1; rt++)
 				for (unsigned rb = 0; rb < nrb && verdict[r->cls][feat] == 1; rb++) {
-					uint32_t w = r->match | (nrt > 1 ? rt << 21 : 0) | (nrb > 1 ? rb << 11 : 0);
-					for (uint64_t s = 0; s < states; s++) {
+					uint32_t word = r->match | (nrt > 1 ? rt << 21 : 0) | (nrb > 1 ? rb << 11 : 0);
+					for (uint64_t s = 0; s < w->states; s++) {
 						pv_state_corner(flavor, s + 1, (unsigned)s, &st);
-						if (pv_diff_run(or, &ctx, &w, 1, &st, NULL, d) != 0) {
+						if (pv_diff_run(or, &ctx, &word, 1, &st, NULL, w->d) != 0) {
 							fprintf(stderr, "pvfuzz: the emulator failed\n");
 							return 70;
 						}
-						runs++;
-						if (!d->divergent)
+						w->runs++;
+						if (!w->d->divergent)
 							continue;
 						verdict[r->cls][feat] = 2;
-						if (!have_first) {
-							struct pv_diff *t = first;
-							first = d, d = t;
-							first_state = st, first_ctx = ctx;
-							have_first = true;
+						if (!w->have_first) {
+							struct pv_diff *t = w->first;
+							w->first = w->d, w->d = t;
+							w->first_state = st, w->first_ctx = ctx;
+							w->have_first = true;
 						}
 						break;
 					}
 				}
 		}
-		if (!json)
+		if (!w->json)
 			fprintf(stderr, "pvfuzz diffsweep: %s, features %s done (%llu runs)\n", pv_flavor_info(flavor)->name,
-				pv_features_name(feat), runs);
+				pv_features_name(feat), w->runs);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return 0;
+}
 
-	static const char *const cell[3] = {"-", "ok", "DIVERGES"};
-	if (json) {
-		printf("{\"flavor\":\"%s\",\"profile\":\"%s\",\"states\":%llu,\"runs\":%llu,\"seconds\":%.2f,\"verdicts\":{",
-		       pv_flavor_info(flavor)->name, pv_profile_name(profile), (unsigned long long)states, runs, secs);
+/* The worst verdict of a class on a flavor over the feature sets. */
+static unsigned char worst(const unsigned char v[NFEAT])
+{
+	unsigned char m = 0;
+	for (unsigned f = 0; f < NFEAT; f++)
+		m = v[f] > m ? v[f] : m;
+	return m;
+}
+
+static void print_flavor_table(const struct sweep *w, enum pv_flavor flavor)
+{
+	printf("  %-16s", "class");
+	for (unsigned f = 0; f < NFEAT; f++)
+		if (w->only_features < 0 || f == (unsigned)w->only_features)
+			printf(" %-9s", pv_features_name(f));
+	printf("\n");
+	for (unsigned cl = 0; cl < PV_NCLASSES; cl++) {
+		if (!class_seen(w->verdict[flavor][cl]))
+			continue;
+		printf("  %-16s", pv_class_name(cl));
+		for (unsigned f = 0; f < NFEAT; f++)
+			if (w->only_features < 0 || f == (unsigned)w->only_features)
+				printf(" %-9s", cell[w->verdict[flavor][cl][f]]);
+		printf("\n");
+	}
+}
+
+static void print_all_table(const struct sweep *w)
+{
+	printf("  %-16s", "class");
+	for (unsigned fl = 0; fl < PV_NFLAVORS; fl++)
+		printf(" %-10s", pv_flavor_info(fl)->name);
+	printf("\n");
+	for (unsigned cl = 0; cl < PV_NCLASSES; cl++) {
+		bool any = false;
+		for (unsigned fl = 0; fl < PV_NFLAVORS; fl++)
+			any |= class_seen(w->verdict[fl][cl]);
+		if (!any)
+			continue;
+		printf("  %-16s", pv_class_name(cl));
+		for (unsigned fl = 0; fl < PV_NFLAVORS; fl++)
+			printf(" %-10s", cell[worst(w->verdict[fl][cl])]);
+		printf("\n");
+	}
+}
+
+static void print_json(const struct sweep *w, bool all, enum pv_flavor only, double secs)
+{
+	printf("{\"profile\":\"%s\",\"states\":%llu,\"runs\":%llu,\"seconds\":%.2f,\"verdicts\":{",
+	       pv_profile_name(w->profile), (unsigned long long)w->states, w->runs, secs);
+	const char *fsep = "";
+	for (unsigned fl = 0; fl < PV_NFLAVORS; fl++) {
+		if (!all && fl != only)
+			continue;
+		printf("%s\"%s\":{", fsep, pv_flavor_info(fl)->name);
+		fsep = ",";
 		const char *sep = "";
 		for (unsigned cl = 0; cl < PV_NCLASSES; cl++) {
-			if (!class_seen(verdict[cl]))
+			if (!class_seen(w->verdict[fl][cl]))
 				continue;
 			printf("%s\"%s\":{", sep, pv_class_name(cl));
 			sep = ",";
 			const char *s2 = "";
 			for (unsigned f = 0; f < NFEAT; f++)
-				if (verdict[cl][f]) {
-					printf("%s\"%s\":\"%s\"", s2, pv_features_name(f), cell[verdict[cl][f]]);
+				if (w->verdict[fl][cl][f]) {
+					printf("%s\"%s\":\"%s\"", s2, pv_features_name(f), cell[w->verdict[fl][cl][f]]);
 					s2 = ",";
 				}
 			printf("}");
 		}
-		printf("},\"divergent\":%s}\n", have_first ? "true" : "false");
-	} else {
-		printf("diffsweep %s on %s, profile %s: %llu differential runs, %llu states each, %.1f s\n",
-		       pv_flavor_info(flavor)->name, pv_oracle_cpu(or), pv_profile_name(profile), runs,
-		       (unsigned long long)states, secs);
-		printf("  %-16s", "class");
-		for (unsigned f = 0; f < NFEAT; f++)
-			if (only_features < 0 || f == (unsigned)only_features)
-				printf(" %-9s", pv_features_name(f));
-		printf("\n");
-		for (unsigned cl = 0; cl < PV_NCLASSES; cl++) {
-			if (!class_seen(verdict[cl]))
-				continue;
-			printf("  %-16s", pv_class_name(cl));
-			for (unsigned f = 0; f < NFEAT; f++)
-				if (only_features < 0 || f == (unsigned)only_features)
-					printf(" %-9s", cell[verdict[cl][f]]);
-			printf("\n");
-		}
-		if (have_first) {
-			printf("\nfirst divergence:\n");
-			pv_print_divergence(stdout, &first_ctx, "diffsweep corner state", &first_state, first);
+		printf("}");
+	}
+	printf("},\"divergent\":%s}\n", w->have_first ? "true" : "false");
+}
+
+int cmd_diffsweep(int argc, char **argv)
+{
+	enum { O_FLAVOR = 256, O_FEATURES, O_PROFILE, O_STATES, O_JSON, O_ALL, O_HELP };
+	static const struct option longopts[] = {
+		{"flavor", required_argument, 0, O_FLAVOR}, {"features", required_argument, 0, O_FEATURES},
+		{"profile", required_argument, 0, O_PROFILE}, {"states", required_argument, 0, O_STATES},
+		{"json", no_argument, 0, O_JSON}, {"all", no_argument, 0, O_ALL}, {"help", no_argument, 0, O_HELP},
+		{0, 0, 0, 0},
+	};
+	enum pv_flavor flavor = PV_BOOK3S32;
+	bool has_flavor = false, all = false;
+	static struct sweep w; /* the verdict tables are large for a stack */
+	int c;
+
+	memset(&w, 0, sizeof w);
+	w.profile = PV_PROFILE_FIXED;
+	w.only_features = -1;
+	w.states = 64;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_FLAVOR: flavor = cli_flavor(optarg); has_flavor = true; break;
+		case O_FEATURES: w.only_features = (int)cli_features(optarg); break;
+		case O_PROFILE: w.profile = cli_profile(optarg); break;
+		case O_STATES: w.states = cli_number("--states", optarg, 1, 100000); break;
+		case O_JSON: w.json = true; break;
+		case O_ALL: all = true; break;
+		case 'h':
+		case O_HELP: fputs(usage, stdout); return 0;
+		default: cli_bad_option("diffsweep", c, argv);
 		}
 	}
-	pv_diff_free(d);
-	pv_diff_free(first);
-	free(d);
-	free(first);
-	pv_oracle_free(or);
-	return have_first ? 1 : 0;
+	if (all == has_flavor)
+		cli_fail("diffsweep: give either --flavor F or --all (see pvfuzz diffsweep --help)");
+	if (optind < argc)
+		cli_fail("diffsweep: unexpected argument '%s'", argv[optind]);
+
+	w.d = calloc(1, sizeof *w.d);
+	w.first = calloc(1, sizeof *w.first);
+	if (!w.d || !w.first)
+		cli_fail("out of memory");
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char what[96] = "every flavor";
+	int status = 0;
+	for (unsigned fl = 0; fl < PV_NFLAVORS && !status; fl++) {
+		if (!all && fl != flavor)
+			continue;
+		char err[160];
+		struct pv_oracle *or = pv_oracle_new(fl, err, sizeof err);
+		if (!or) {
+			fprintf(stderr, "pvfuzz: %s\n", err);
+			status = 70;
+			break;
+		}
+		if (!all)
+			snprintf(what, sizeof what, "%s on %s", pv_flavor_info(fl)->name, pv_oracle_cpu(or));
+		status = sweep_flavor(&w, fl, or);
+		pv_oracle_free(or);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (status == 0) {
+		if (w.json) {
+			print_json(&w, all, flavor, secs);
+		} else {
+			printf("diffsweep %s, profile %s: %llu differential runs, %llu states each, %.1f s\n",
+			       what, pv_profile_name(w.profile), w.runs,
+			       (unsigned long long)w.states, secs);
+			if (all)
+				print_all_table(&w);
+			else
+				print_flavor_table(&w, flavor);
+			if (w.have_first) {
+				printf("\nfirst divergence:\n");
+				pv_print_divergence(stdout, &w.first_ctx, "diffsweep corner state", &w.first_state, w.first);
+			}
+		}
+	}
+	pv_diff_free(w.d);
+	pv_diff_free(w.first);
+	free(w.d);
+	free(w.first);
+	return status ? status : w.have_first ? 1 : 0;
 }
