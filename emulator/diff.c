@@ -68,13 +68,11 @@ enum pv_status pv_code_patched(struct pv_code *c, const struct pv_ctx *ctx, cons
 	/* instances: every template site whose word became a branch */
 	for (unsigned i = 0; i < n; i++) {
 		const struct pv_row *row = pv_match(ctx, words[i]);
-		uint32_t w = c->text[i];
-		if (!row || row->kind != PV_K_TEMPLATE || (w & 0xfc000003u) != 0x48000000u)
+		uint64_t site = PV_EMU_TEXT_BASE + 4ull * i, at;
+		if (!row || row->kind != PV_K_TEMPLATE || !pv_branch_decode(ctx->fi->is64, site, c->text[i], &at))
 			continue;
-		uint64_t site = PV_EMU_TEXT_BASE + 4ull * i;
-		int32_t d = (int32_t)((w & 0x03fffffcu) << 6) >> 6;
-		c->inst[c->ninst++] = (struct pv_instance){site, site + (uint64_t)(int64_t)d,
-							   pv_tmpl_layout(ctx, row->target)->nwords, row->target};
+		c->inst[c->ninst++] = (struct pv_instance){site, at, pv_tmpl_layout(ctx, row->target)->nwords,
+							   row->target};
 	}
 	return PV_OK;
 }
@@ -90,32 +88,39 @@ static bool differ_u64(struct pv_diff *d, uint64_t a, uint64_t b, const char *fm
 	return true;
 }
 
-static void describe_event(char *buf, size_t n, const struct pv_event *e)
+void pv_event_text(char *buf, size_t n, const struct pv_event *e)
 {
 	switch (e->kind) {
 	case PV_EV_MUST_ACT:
-		snprintf(buf, n, "%s (%s) at 0x%llx", pv_event_name(e->kind), pv_class_name(e->cls),
-			 (unsigned long long)e->pc);
+		snprintf(buf, n, "%s: %s", pv_event_name(e->kind), pv_class_name(e->cls));
 		break;
 	case PV_EV_EXCEPTION:
+		snprintf(buf, n, "%s %u", pv_event_name(e->kind), e->detail);
+		break;
 	case PV_EV_UNMODELLED:
-		snprintf(buf, n, "%s 0x%x at 0x%llx", pv_event_name(e->kind), e->detail, (unsigned long long)e->pc);
+		snprintf(buf, n, "%s 0x%08x", pv_event_name(e->kind), e->detail);
 		break;
 	case PV_EV_FAULT:
 	case PV_EV_CODE_ACCESS:
 	case PV_EV_PAGE_GUARD:
 	case PV_EV_WILD_AREA:
-		snprintf(buf, n, "%s at 0x%llx (address 0x%llx)", pv_event_name(e->kind), (unsigned long long)e->pc,
-			 (unsigned long long)e->addr);
+		snprintf(buf, n, "%s, address 0x%llx", pv_event_name(e->kind), (unsigned long long)e->addr);
 		break;
 	case PV_EV_DELIVER:
 	case PV_EV_PRECOND:
-		snprintf(buf, n, "%s %s at 0x%llx", pv_event_name(e->kind), e->detail ? "at the exit" : "at a trap",
-			 (unsigned long long)e->pc);
+		snprintf(buf, n, "%s %s", pv_event_name(e->kind), e->detail ? "at the exit" : "at a trap");
 		break;
 	default:
-		snprintf(buf, n, "%s at 0x%llx", pv_event_name(e->kind), (unsigned long long)e->pc);
+		snprintf(buf, n, "%s", pv_event_name(e->kind));
 	}
+}
+
+/* An event with where it happened, as a compared value. */
+static void describe_event(char *buf, size_t n, const struct pv_event *e)
+{
+	char text[80];
+	pv_event_text(text, sizeof text, e);
+	snprintf(buf, n, "%s at 0x%llx", text, (unsigned long long)e->pc);
 }
 
 static bool same_event(const struct pv_event *a, const struct pv_event *b)

@@ -75,6 +75,9 @@ enum pv_event_kind {
 	PV_NEVENT_KINDS
 };
 const char *pv_event_name(enum pv_event_kind k);
+struct pv_event;
+/* "interrupt delivered at a trap", "memory fault, address 0x..." and so on. */
+void pv_event_text(char *buf, size_t n, const struct pv_event *e);
 
 struct pv_event {
 	uint8_t kind;

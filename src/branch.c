@@ -27,3 +27,14 @@ bool pv_branch_encode(bool is64, uint64_t from, uint64_t to, uint32_t *out)
 #endif
 	return true;
 }
+
+bool pv_branch_decode(bool is64, uint64_t from, uint32_t word, uint64_t *to)
+{
+	if ((word & ~PPC_B_MASK) != PPC_B_OPCODE)
+		return false;
+	int32_t d = (int32_t)((word & PPC_B_MASK) << 6) >> 6; /* sign-extend 26 bits */
+	*to = from + (uint64_t)(int64_t)d;
+	if (!is64)
+		*to &= 0xffffffffu;
+	return true;
+}

@@ -189,6 +189,8 @@ uint32_t pv_rewrite_simple(const struct pv_ctx *ctx, const struct pv_row *row, u
 int64_t pv_branch_distance(bool is64, uint64_t from, uint64_t to);
 /* Encodes `b to` placed at `from`; false when out of reach or unaligned. */
 bool pv_branch_encode(bool is64, uint64_t from, uint64_t to, uint32_t *out);
+/* The target of `b` (AA=0, LK=0) at `from`; false when the word is no such b. */
+bool pv_branch_decode(bool is64, uint64_t from, uint32_t word, uint64_t *to);
 
 /* ---- templates (templates.c, templates.S) -------------------------------- */
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -85,6 +86,13 @@ uint64_t cli_address(const char *opt, const char *s)
 	if (v & 3)
 		cli_fail("%s: address 0x%llx is not word aligned", opt, (unsigned long long)v);
 	return v;
+}
+
+double cli_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi)

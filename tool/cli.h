@@ -28,6 +28,9 @@ uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi);
 /* getopt_long's ':' (missing value) and '?' (unknown option): exit 2. */
 _Noreturn void cli_bad_option(const char *cmd, int c, char **argv);
 
+/* Seconds on the monotonic clock, for timings. */
+double cli_now(void);
+
 /* Whole file into a malloc'd buffer; exits with a message on failure. */
 uint8_t *cli_read_file(const char *path, size_t *len);
 /* false with errno set when the file cannot be written */

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "emu.h"
@@ -217,8 +216,7 @@ int cmd_diffsweep(int argc, char **argv)
 	w.first = calloc(1, sizeof *w.first);
 	if (!w.d || !w.first)
 		cli_fail("out of memory");
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = cli_now();
 	char what[96] = "every flavor";
 	int status = 0;
 	for (unsigned fl = 0; fl < PV_NFLAVORS && !status; fl++) {
@@ -236,8 +234,7 @@ int cmd_diffsweep(int argc, char **argv)
 		status = sweep_flavor(&w, fl, or);
 		pv_oracle_free(or);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	double secs = cli_now() - t0;
 	if (status == 0) {
 		if (w.json) {
 			print_json(&w, all, flavor, secs);

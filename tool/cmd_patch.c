@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "disasm.h"
@@ -55,18 +54,6 @@ struct opts {
 	struct pv_patch_opts popts;
 };
 
-/* Where a branch-patched site's instance is, or false when w is no `b`. */
-static bool branch_target(const struct pv_ctx *ctx, uint64_t site, uint32_t w, uint64_t *to)
-{
-	if ((w & 0xfc000003u) != 0x48000000u)
-		return false;
-	int32_t d = (int32_t)((w & 0x03fffffcu) << 6) >> 6;
-	*to = site + (uint64_t)(int64_t)d;
-	if (!ctx->fi->is64)
-		*to &= 0xffffffffu;
-	return true;
-}
-
 static void print_hex_list(const uint32_t *w, unsigned n)
 {
 	putchar('[');
@@ -114,7 +101,7 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 		uint32_t inst[PV_TMPL_MAX_WORDS];
 		uint64_t at = 0;
 		bool patched = row && now != orig[i];
-		if (patched && row->kind == PV_K_TEMPLATE && branch_target(ctx, site, now, &at)) {
+		if (patched && row->kind == PV_K_TEMPLATE && pv_branch_decode(is64, site, now, &at)) {
 			l = pv_tmpl_layout(ctx, row->target);
 			for (unsigned k = 0; k < l->nwords; k++)
 				inst[k] = pv_get_word(ctx, area_mem + (at - area.addr) + 4 * k);
@@ -254,11 +241,10 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 	struct pv_image img = {bytes, len, o->base};
 	struct pv_area area;
 	struct pv_report rep = {0};
-	struct timespec t0, t1;
 	pv_area_init(&area, area_addr, area_mem, o->area_size);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = cli_now();
 	enum pv_status st = pv_patch_image(ctx, &img, &area, &o->popts, &rep);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = cli_now() - t0;
 	if (st != PV_OK) {
 		pv_report_free(&rep);
 		if (!inside)
@@ -266,7 +252,6 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 		FAIL("%s", st == PV_ERR_ARG ? "--area: the template area does not fit the flavor's address space"
 					    : "out of memory while patching");
 	}
-	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
 	if (o->json)
 		print_report_json(ctx, &img, &area, &rep, secs);

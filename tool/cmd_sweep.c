@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -54,20 +53,13 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* One flavor and feature set. Returns the failure count. */
 static uint64_t sweep_one(const struct pv_ctx *ctx, unsigned threads, uint64_t sample, uint64_t seed, bool json,
 			  bool quiet_table)
 {
 	struct pvf_sweep total;
 	memset(&total, 0, sizeof total);
-	double t0 = now_s();
+	double t0 = cli_now();
 	if (sample) {
 		pvf_sweep_sample(ctx, seed, sample, SAMPLE_EVERY, &total);
 	} else {
@@ -91,10 +83,10 @@ static uint64_t sweep_one(const struct pv_ctx *ctx, unsigned threads, uint64_t s
 				done &= jobs[i].progress == jobs[i].hi - jobs[i].lo;
 			}
 			static double last;
-			if (!done && !json && now_s() - last > 5) {
-				last = now_s();
+			if (!done && !json && cli_now() - last > 5) {
+				last = cli_now();
 				fprintf(stderr, "pvfuzz sweep: %s %s: %.0f%% (%.0fs)\n", ctx->fi->name,
-					pv_features_name(ctx->features), 100.0 * (double)p / (double)SPACE, now_s() - t0);
+					pv_features_name(ctx->features), 100.0 * (double)p / (double)SPACE, cli_now() - t0);
 			}
 		}
 		for (unsigned i = 0; i < threads; i++) {
@@ -104,7 +96,7 @@ static uint64_t sweep_one(const struct pv_ctx *ctx, unsigned threads, uint64_t s
 		free(jobs);
 		free(tid);
 	}
-	double secs = now_s() - t0;
+	double secs = cli_now() - t0;
 	double rate = secs > 0 ? (double)total.words / secs : 0;
 
 	if (json) {

@@ -95,33 +95,6 @@ void pv_print_code(FILE *f, const struct pv_ctx *ctx, const struct pv_code *c)
 	}
 }
 
-static void event_text(char *buf, size_t n, const struct pv_event *e)
-{
-	switch (e->kind) {
-	case PV_EV_MUST_ACT:
-		snprintf(buf, n, "%s: %s", pv_event_name(e->kind), pv_class_name(e->cls));
-		break;
-	case PV_EV_EXCEPTION:
-		snprintf(buf, n, "%s %u", pv_event_name(e->kind), e->detail);
-		break;
-	case PV_EV_UNMODELLED:
-		snprintf(buf, n, "%s 0x%08x", pv_event_name(e->kind), e->detail);
-		break;
-	case PV_EV_FAULT:
-	case PV_EV_CODE_ACCESS:
-	case PV_EV_PAGE_GUARD:
-	case PV_EV_WILD_AREA:
-		snprintf(buf, n, "%s, address 0x%llx", pv_event_name(e->kind), (unsigned long long)e->addr);
-		break;
-	case PV_EV_DELIVER:
-	case PV_EV_PRECOND:
-		snprintf(buf, n, "%s %s", pv_event_name(e->kind), e->detail ? "at the exit" : "at a trap");
-		break;
-	default:
-		snprintf(buf, n, "%s", pv_event_name(e->kind));
-	}
-}
-
 void pv_print_run(FILE *f, const char *title, const struct pv_run *r)
 {
 	char buf[128];
@@ -130,7 +103,7 @@ void pv_print_run(FILE *f, const char *title, const struct pv_run *r)
 	if (!r->nev)
 		fprintf(f, "      no events\n");
 	for (unsigned i = 0; i < r->nev; i++) {
-		event_text(buf, sizeof buf, &r->ev[i]);
+		pv_event_text(buf, sizeof buf, &r->ev[i]);
 		fprintf(f, "      event %u at 0x%llx: %s\n", i + 1, (unsigned long long)r->ev[i].pc, buf);
 	}
 }
@@ -191,7 +164,7 @@ static void json_run(FILE *f, const struct pv_run *r)
 	fprintf(f, "{\"end\":\"%s\",\"end_pc\":\"0x%llx\",\"steps\":%u,\"events\":[", pv_end_name(r->end),
 		(unsigned long long)r->end_pc, r->steps);
 	for (unsigned i = 0; i < r->nev; i++) {
-		event_text(buf, sizeof buf, &r->ev[i]);
+		pv_event_text(buf, sizeof buf, &r->ev[i]);
 		fprintf(f, "%s{\"pc\":\"0x%llx\",\"event\":\"%s\"}", i ? "," : "", (unsigned long long)r->ev[i].pc, buf);
 	}
 	fprintf(f, "]}");
