@@ -119,14 +119,22 @@ static void end_run(struct pv_machine *m, enum pv_end why, uint64_t pc)
 	uc_emu_stop(m->uc);
 }
 
-static void add_event(struct pv_machine *m, struct pv_event ev)
+/* Appends an event; the last free place holds an overflow event instead.
+ * Returns what was stored. */
+static struct pv_event record_event(struct pv_machine *m, struct pv_event ev)
 {
 	struct pv_run *o = m->out;
-	if (o->nev == PV_EMU_MAX_EVENTS - 1 && ev.kind != PV_EV_OVERFLOW) {
+	if (o->nev == PV_EMU_MAX_EVENTS - 1 && ev.kind != PV_EV_OVERFLOW)
 		ev = (struct pv_event){.kind = PV_EV_OVERFLOW, .pc = ev.pc};
-	}
 	if (o->nev < PV_EMU_MAX_EVENTS)
 		o->ev[o->nev++] = ev;
+	return ev;
+}
+
+/* An event during the run: all but a must-act trap end it. */
+static void add_event(struct pv_machine *m, struct pv_event ev)
+{
+	ev = record_event(m, ev);
 	if (ev.kind != PV_EV_MUST_ACT)
 		end_run(m, PV_END_EVENT, ev.pc);
 }
@@ -146,9 +154,13 @@ static void delivery_check(struct pv_machine *m, uint64_t pc, bool at_exit)
 {
 	enum hv_delivery d = pv_hv_delivery(m->flavor, m->page, reg_read(m, UC_PPC_REG_1),
 					    reg_read(m, UC_PPC_REG_2), m->c0);
-	if (d != HV_NONE)
-		add_event(m, (struct pv_event){.kind = d == HV_DELIVER ? PV_EV_DELIVER : PV_EV_PRECOND,
-					       .detail = at_exit, .pc = pc});
+	if (d == HV_NONE)
+		return;
+	struct pv_event ev = {.kind = d == HV_DELIVER ? PV_EV_DELIVER : PV_EV_PRECOND, .detail = at_exit, .pc = pc};
+	if (at_exit)
+		record_event(m, ev); /* the run has ended already, and keeps its end */
+	else
+		add_event(m, ev);
 }
 
 static void trap(struct pv_machine *m, uint64_t addr, const struct pv_row *row, uint32_t w)
@@ -428,18 +440,10 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 	uc_emu_start(m->uc, PV_EMU_TEXT_BASE, m->until, 0, 0);
 	/* faults end uc_emu_start with an error; on_invalid recorded them */
 
-	if (!m->ending || out->end == PV_END_BUDGET) {
-		/* an exit to the hypervisor: a pending interrupt may be delivered */
-		uint64_t pc = out->end_pc;
-		enum pv_end e = (enum pv_end)out->end;
-		m->ending = false;
-		delivery_check(m, pc, true);
-		if (out->nev && out->ev[out->nev - 1].kind != PV_EV_MUST_ACT) {
-			out->end = (uint8_t)e; /* how it stopped stays the end reason */
-			out->end_pc = pc;
-		}
-		m->ending = true;
-	}
+	/* reaching the end or the budget is an exit to the hypervisor: a
+	 * pending interrupt may be delivered there */
+	if (out->end == PV_END_FELL_THROUGH || out->end == PV_END_BUDGET)
+		delivery_check(m, out->end_pc, true);
 	if (!m->regs_taken)
 		save_regs(m);
 	memcpy(out->page, m->page, PV_MAGIC_PAGE_SIZE);
