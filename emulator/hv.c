@@ -50,6 +50,10 @@ bool pv_hv_emulate(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t 
 		act = (msr & (MSR_IR | MSR_DR)) != 0;
 		pv_page_set(f, page, 104 + 4 * (((uint32_t)r->rb) >> 28), 4, (uint32_t)r->rs);
 		break;
+	case PV_C_MFSRIN: /* KVM PR answers from the guest's segment registers, the page's sr[] */
+		r->rt = pv_page_get(f, page, 104 + 4 * (((uint32_t)r->rb) >> 28), 4);
+		r->writes_rt = true;
+		break;
 	default:
 		break;
 	}

@@ -55,7 +55,8 @@ static uint32_t x31(unsigned xo, unsigned rt) { return 0x7c000000u | rt << 21 | 
 static uint32_t spr_bits(unsigned spr) { return (spr & 31) << 16 | (spr >> 5) << 11; }
 
 /* The spec's verdict on w as capstone reads it. */
-static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned features, char *text, size_t n)
+static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned features, enum pv_profile prof, char *text,
+			  size_t n)
 {
 	uint8_t b[4] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
 	cs_insn *insn;
@@ -75,6 +76,10 @@ static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned feature
 	case PPC_INS_MTMSRD: yes = w == (x31(178, r0) | (p->op_count > 1 ? (uint32_t)i1 << 16 : 0)); break;
 	case PPC_INS_TLBSYNC: yes = w == 0x7c00046cu; break;
 	case PPC_INS_MTSRIN: yes = f == PV_BOOK3S32 && (features & PV_FEAT_SR) && w == (x31(242, r0) | r1 << 11); break;
+	/* ours (docs/adding-a-handler.md): the fixed profile only */
+	case PPC_INS_MFSRIN:
+		yes = f == PV_BOOK3S32 && (features & PV_FEAT_SR) && prof == PV_PROFILE_FIXED && w == (x31(659, r0) | r1 << 11);
+		break;
 	case PPC_INS_WRTEE: yes = booke && w == x31(131, r0); break;
 	case PPC_INS_WRTEEI: yes = booke && w == (x31(163, 0) | (uint32_t)(i0 & 1) << 15); break;
 	case PPC_INS_MFSPR: yes = w == (x31(339, r0) | spr_bits((unsigned)i1)) && spr_rewritten((unsigned)i1, false, f, features); break;
@@ -111,7 +116,7 @@ void pvf_xcheck_word(const struct pv_ctx *c, uint32_t w, bool verbose, FILE *out
 		open = true;
 	}
 	char text[96];
-	bool spec = spec_rewrites(cs[c->fi->is64], w, c->flavor, c->features, text, sizeof text);
+	bool spec = spec_rewrites(cs[c->fi->is64], w, c->flavor, c->features, c->profile, text, sizeof text);
 	const struct pv_row *row = pv_match(c, w);
 	if (verbose)
 		fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c->fi->name, w, text,

@@ -136,6 +136,51 @@ static bool fetch_is(const struct dec *d, unsigned dst, unsigned r, bool is64)
 	return d->id == PPC_INS_MR && d->ppc.operands[0].reg == GPR(dst) && d->ppc.operands[1].reg == GPR(r);
 }
 
+/* The index slots of mtsrin/mfsrin: r30 = (rB >> 28) * 4, rB fetched first
+ * when it is r30/r31 (fix). */
+static bool index_slots_ok(bool is64, const struct pv_tmpl_layout *l, unsigned rb, bool fix, const uint32_t *inst,
+			   const char *cls, char *buf, size_t n)
+{
+	struct dec d;
+	unsigned rb_reg = fix && rb >= 30 ? 30 : rb;
+	if (fix && rb >= 30 && (!decode(is64, inst[l->rb_load], 0, &d) || !fetch_is(&d, 30, rb, is64))) {
+		snprintf(buf, n, "%s rB load slot for r%u", cls, rb);
+		return false;
+	}
+	if (!decode(is64, inst[l->rb_use], 0, &d) || d.id != PPC_INS_RLWINM || d.ppc.op_count != 5 ||
+	    d.ppc.operands[0].reg != GPR(30) || d.ppc.operands[1].reg != GPR(rb_reg) || d.ppc.operands[2].imm != 6 ||
+	    d.ppc.operands[3].imm != 26 || d.ppc.operands[4].imm != 29) {
+		snprintf(buf, n, "%s rB slot '%s', want rlwinm r30, r%u, 6, 26, 29", cls, d.text, rb_reg);
+		return false;
+	}
+	return true;
+}
+
+/* mfsrin rT,rB: after the index, r30 = sr[index] from the page, then r30
+ * goes to rT, or for rT = r30/r31 to rT's saved copy (scratch2/scratch1). */
+static bool expect_mfsrin(bool is64, const struct pv_tmpl_layout *l, uint32_t word, const uint32_t *inst, char *buf,
+			  size_t n)
+{
+	unsigned rt = (word >> 21) & 31, rb = (word >> 11) & 31;
+	struct dec d;
+	if (!index_slots_ok(is64, l, rb, true, inst, "mfsrin", buf, n))
+		return false;
+	if (!decode(is64, inst[l->rb_use + 1], 0, &d) || !mem_is(&d, PPC_INS_LWZ, 30, 30, -4096 + 104)) {
+		snprintf(buf, n, "mfsrin page load '%s', want lwz r30, -3992(r30)", d.text);
+		return false;
+	}
+	bool ok = decode(is64, inst[l->rt_set], 0, &d);
+	if (ok && rt >= 30)
+		ok = mem_is(&d, PPC_INS_STW, 30, 0, -4096 + (rt == 30 ? 8 : 0) + (is64 ? 0 : 4));
+	else if (ok)
+		ok = d.id == PPC_INS_MR && d.ppc.operands[0].reg == GPR(rt) && d.ppc.operands[1].reg == GPR(30);
+	if (!ok) {
+		snprintf(buf, n, "mfsrin rT slot '%s' for r%u", d.text, rt);
+		return false;
+	}
+	return true;
+}
+
 bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word, uint64_t site, uint64_t at,
 			 const uint32_t *inst, unsigned ninst, char *buf, size_t n)
 {
@@ -173,23 +218,17 @@ bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uin
 			}
 		}
 	}
+	if (row->target == PV_T_MFSRIN)
+		return expect_mfsrin(is64, l, word, inst, buf, n);
 	if (row->target != PV_T_MTSRIN)
 		return true;
 	unsigned rs = (word >> 21) & 31, rb = (word >> 11) & 31;
 	bool fix = ctx->profile == PV_PROFILE_FIXED;
-	unsigned rb_reg = fix && rb >= 30 ? 30 : rb, rs_reg = fix && rs >= 30 ? 31 : rs;
-	if (fix && rb >= 30 && (!decode(is64, inst[l->rb_load], 0, &d) || !fetch_is(&d, 30, rb, is64))) {
-		snprintf(buf, n, "mtsrin rB load slot for r%u", rb);
+	unsigned rs_reg = fix && rs >= 30 ? 31 : rs;
+	if (!index_slots_ok(is64, l, rb, fix, inst, "mtsrin", buf, n))
 		return false;
-	}
 	if (fix && rs >= 30 && (!decode(is64, inst[l->rs_load], 0, &d) || !fetch_is(&d, 31, rs, is64))) {
 		snprintf(buf, n, "mtsrin rS load slot for r%u", rs);
-		return false;
-	}
-	if (!decode(is64, inst[l->rb_use], 0, &d) || d.id != PPC_INS_RLWINM || d.ppc.op_count != 5 ||
-	    d.ppc.operands[0].reg != GPR(30) || d.ppc.operands[1].reg != GPR(rb_reg) || d.ppc.operands[2].imm != 6 ||
-	    d.ppc.operands[3].imm != 26 || d.ppc.operands[4].imm != 29) {
-		snprintf(buf, n, "mtsrin rB slot '%s', want rlwinm r30, r%u, 6, 26, 29", d.text, rb_reg);
 		return false;
 	}
 	if (!decode(is64, inst[l->rs_use], 0, &d) || !mem_is(&d, PPC_INS_STW, rs_reg, 30, -4096 + 104)) {

@@ -31,6 +31,11 @@ int pv_class_parse(const char *name, enum pv_class *out)
 	return -1;
 }
 
+static bool row_applies(const struct pv_row *r, enum pv_flavor f, unsigned features, enum pv_profile p)
+{
+	return (r->flavors & PV_FL(f)) && !(r->gate & ~features) && (!r->profiles || (r->profiles & PV_PR(p)));
+}
+
 int pv_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv_profile p)
 {
 	if ((unsigned)f >= PV_NFLAVORS || features & ~PV_FEAT_ALL || (unsigned)p >= PV_NPROFILES)
@@ -47,7 +52,7 @@ int pv_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv
 		const struct pv_row *r = &pv_rows[i];
 		if (ppc_opcode(r->match) != 31 || ctx->nactive == PV_MAX_ACTIVE_ROWS)
 			return -1; /* the table broke an assumption above */
-		if (!(r->flavors & PV_FL(f)) || (r->gate & ~features))
+		if (!row_applies(r, f, features, p))
 			continue;
 		count[ppc_xo(r->match)]++;
 		ctx->nactive++;
@@ -61,7 +66,7 @@ int pv_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv
 	}
 	for (size_t i = 0; i < pv_nrows; i++) {
 		const struct pv_row *r = &pv_rows[i];
-		if (!(r->flavors & PV_FL(f)) || (r->gate & ~features))
+		if (!row_applies(r, f, features, p))
 			continue;
 		ctx->active[count[ppc_xo(r->match)]++] = r;
 	}

@@ -38,6 +38,7 @@ static inline unsigned ppc_spr_of(uint32_t w)
 #define PPC_XO_MTMSRD  178
 #define PPC_XO_MTSRIN  242
 #define PPC_XO_MFSPR   339
+#define PPC_XO_MFSRIN  659
 #define PPC_XO_MTSPR   467
 #define PPC_XO_TLBSYNC 566
 #define PPC_XO_OR      444

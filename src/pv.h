@@ -53,6 +53,7 @@ enum pv_profile {
 	PV_PROFILE_LINUX, /* the upstream kernel's choices, hazards included */
 	PV_NPROFILES
 };
+#define PV_PR(p) (1u << (p))
 int pv_profile_parse(const char *s, enum pv_profile *out);
 const char *pv_profile_name(enum pv_profile p);
 
@@ -92,6 +93,7 @@ uint32_t pv_field_access(enum pv_flavor flavor, enum pv_field f, unsigned r, boo
 #define PV_CLASS_LIST(X)                                                        \
 	X(MFMSR, "mfmsr") X(MTMSRD_L1, "mtmsrd_l1") X(MTMSR, "mtmsr")           \
 	X(MTMSRD_L0, "mtmsrd_l0") X(TLBSYNC, "tlbsync") X(MTSRIN, "mtsrin")     \
+	X(MFSRIN, "mfsrin")                                                     \
 	X(WRTEE, "wrtee") X(WRTEEI_1, "wrteei_1") X(WRTEEI_0, "wrteei_0")       \
 	X(MFSPR_SPRG0, "mfspr_sprg0") X(MTSPR_SPRG0, "mtspr_sprg0")             \
 	X(MFSPR_SPRG1, "mfspr_sprg1") X(MTSPR_SPRG1, "mtspr_sprg1")             \
@@ -140,6 +142,7 @@ enum pv_tmpl {
 	PV_T_WRTEE,     /* wrtee rS and wrteei 1 */
 	PV_T_WRTEEI_0,  /* wrteei 0 */
 	PV_T_MTSRIN,    /* mtsrin rS,rB */
+	PV_T_MFSRIN,    /* mfsrin rT,rB (fixed profile only) */
 	PV_NTMPL
 };
 
@@ -154,6 +157,7 @@ struct pv_row {
 	uint8_t kind;     /* enum pv_kind */
 	uint8_t target;   /* enum pv_field (LOAD/STORE) or enum pv_tmpl */
 	uint8_t ee_imm;   /* template register slot takes "EE set" (wrteei 1) */
+	uint8_t profiles; /* PV_PR() bits where the row applies, 0 for every profile */
 };
 
 extern const struct pv_row pv_rows[];
@@ -204,7 +208,8 @@ struct pv_tmpl_layout {
 	int reg;     /* register slot: source register into r30 */
 	int orig;    /* the original instruction */
 	int branch;  /* b back to the site's successor */
-	int rb_load, rb_use, rs_load, rs_use; /* mtsrin only */
+	int rb_load, rb_use, rs_load, rs_use; /* mtsrin; mfsrin has rb_load, rb_use */
+	int rt_set;  /* mfsrin: the value (in r30) to rT or to rT's saved copy */
 };
 
 const struct pv_tmpl_layout *pv_tmpl_layout(const struct pv_ctx *ctx, enum pv_tmpl t);

@@ -23,12 +23,13 @@
 #define SR  PV_FEAT_SR
 #define MAS PV_FEAT_MAS0_TO_SPRG7
 
-/* actions */
-#define LOAD(f)  PV_K_LOAD, PV_F_##f, 0
-#define STORE(f) PV_K_STORE, PV_F_##f, 0
-#define NOP      PV_K_NOP, 0, 0
-#define TMPL(t)  PV_K_TEMPLATE, PV_T_##t, 0
-#define TMPL_EE(t) PV_K_TEMPLATE, PV_T_##t, 1 /* register slot: EE set */
+/* actions, each with the profiles it applies to (0: every profile) */
+#define LOAD(f)  PV_K_LOAD, PV_F_##f, 0, 0
+#define STORE(f) PV_K_STORE, PV_F_##f, 0, 0
+#define NOP      PV_K_NOP, 0, 0, 0
+#define TMPL(t)  PV_K_TEMPLATE, PV_T_##t, 0, 0
+#define TMPL_EE(t) PV_K_TEMPLATE, PV_T_##t, 1, 0 /* register slot: EE set */
+#define TMPL_FIXED(t) PV_K_TEMPLATE, PV_T_##t, 0, PV_PR(PV_PROFILE_FIXED) /* ours, not upstream's */
 
 #define MF(spr) (X31(PPC_XO_MFSPR) | ((((spr) & 0x1fu) << 16) | (((spr) >> 5) << 11)))
 #define MT(spr) (X31(PPC_XO_MTSPR) | ((((spr) & 0x1fu) << 16) | (((spr) >> 5) << 11)))
@@ -54,6 +55,8 @@ const struct pv_row pv_rows[] = {
 	{PV_C_TLBSYNC,      X31(PPC_XO_TLBSYNC),     0,     ALL,    0,   NOP},
 #endif
 	{PV_C_MTSRIN,       X31(PPC_XO_MTSRIN),      RT_RB, S32,    SR,  TMPL(MTSRIN)},
+	/* not upstream: the worked example of docs/adding-a-handler.md */
+	{PV_C_MFSRIN,       X31(PPC_XO_MFSRIN),      RT_RB, S32,    SR,  TMPL_FIXED(MFSRIN)},
 	{PV_C_WRTEE,        X31(PPC_XO_WRTEE),       RT,    BOOKE,  0,   TMPL(WRTEE)},
 	{PV_C_WRTEEI_1,     X31(PPC_XO_WRTEEI) | E1, 0,     BOOKE,  0,   TMPL_EE(WRTEE)},
 	{PV_C_WRTEEI_0,     X31(PPC_XO_WRTEEI),      0,     BOOKE,  0,   TMPL(WRTEEI_0)},

@@ -12,7 +12,8 @@
  *   pvt_T_reg     register slot: `mr r30,rS`, or a scratch load for r30/r31
  *   pvt_T_orig    the original instruction (placeholder: trap)
  *   pvt_T_branch  b back to the site's successor (placeholder: b .)
- *   mtsrin has rb_load/rb_use/rs_load/rs_use instead of reg.
+ *   mtsrin has rb_load/rb_use/rs_load/rs_use instead of reg; mfsrin has
+ *   rb_load/rb_use and rt_set.
  *
  * Register use: r31 and r30 are scratch, cr0 is clobbered. ENTER saves
  * them in scratch1..3 and marks the critical section (critical = r1);
@@ -219,3 +220,31 @@ pvt_mtsrin_rs_use:
 pvt_mtsrin_branch:
 	b	.
 pvt_mtsrin_end:
+
+/* mfsrin rT,rB (ours, not upstream: the worked example of
+ * docs/adding-a-handler.md): with translation on, the original traps and the
+ * hypervisor answers; otherwise rT = sr[rB >> 28] from the page. rb_load
+ * fetches a saved r30/r31 as mtsrin's does; rt_set moves the value from r30
+ * into rT, or, when rT is r30 or r31, into rT's saved copy so that LEAVE
+ * restores it into rT. */
+pvt_mfsrin_start:
+	ENTER
+	LD64	r31, MSR
+	andi.	r31, r31, MSR_IR | MSR_DR
+	beq	1f
+	LEAVE
+pvt_mfsrin_orig:
+	trap
+	b	pvt_mfsrin_branch
+1:
+pvt_mfsrin_rb_load:
+	nop
+pvt_mfsrin_rb_use:
+	rlwinm	r30, r0, 6, 26, 29		/* (rB >> 28) * 4 */
+	lwz	r30, (PAGE + SR)(r30)
+pvt_mfsrin_rt_set:
+	mr	r0, r30
+	LEAVE
+pvt_mfsrin_branch:
+	b	.
+pvt_mfsrin_end:

@@ -17,14 +17,18 @@
 
 #define LAYOUT_REG(w, t) { .name = #t, SPAN(w, t), .reg = AT(w, t, reg), \
 	.orig = AT(w, t, orig), .branch = AT(w, t, branch), \
-	.rb_load = NONE, .rb_use = NONE, .rs_load = NONE, .rs_use = NONE }
+	.rb_load = NONE, .rb_use = NONE, .rs_load = NONE, .rs_use = NONE, .rt_set = NONE }
 #define LAYOUT_WRTEEI_0(w, t) { .name = "wrteei_0", SPAN(w, t), .reg = NONE, \
 	.orig = NONE, .branch = AT(w, t, branch), \
-	.rb_load = NONE, .rb_use = NONE, .rs_load = NONE, .rs_use = NONE }
+	.rb_load = NONE, .rb_use = NONE, .rs_load = NONE, .rs_use = NONE, .rt_set = NONE }
 #define LAYOUT_MTSRIN(w) { .name = "mtsrin", SPAN(w, mtsrin), .reg = NONE, \
 	.orig = AT(w, mtsrin, orig), .branch = AT(w, mtsrin, branch), \
 	.rb_load = AT(w, mtsrin, rb_load), .rb_use = AT(w, mtsrin, rb_use), \
-	.rs_load = AT(w, mtsrin, rs_load), .rs_use = AT(w, mtsrin, rs_use) }
+	.rs_load = AT(w, mtsrin, rs_load), .rs_use = AT(w, mtsrin, rs_use), .rt_set = NONE }
+#define LAYOUT_MFSRIN(w) { .name = "mfsrin", SPAN(w, mfsrin), .reg = NONE, \
+	.orig = AT(w, mfsrin, orig), .branch = AT(w, mfsrin, branch), \
+	.rb_load = AT(w, mfsrin, rb_load), .rb_use = AT(w, mfsrin, rb_use), \
+	.rs_load = NONE, .rs_use = NONE, .rt_set = AT(w, mfsrin, rt_set) }
 
 #define LAYOUTS(w, wrteei_0_variant) {                       \
 	[PV_T_MTMSRD_L1] = LAYOUT_REG(w, mtmsrd_l1),         \
@@ -32,6 +36,7 @@
 	[PV_T_WRTEE]     = LAYOUT_REG(w, wrtee),             \
 	[PV_T_WRTEEI_0]  = LAYOUT_WRTEEI_0(w, wrteei_0_variant), \
 	[PV_T_MTSRIN]    = LAYOUT_MTSRIN(w),                 \
+	[PV_T_MFSRIN]    = LAYOUT_MFSRIN(w),                 \
 }
 
 /* [is64][profile][template] */
@@ -88,6 +93,26 @@ static void fill_mtsrin(const struct pv_ctx *ctx, const struct pv_tmpl_layout *l
 	out[l->rs_use] = ppc_with_rt(out[l->rs_use], rs); /* stw's RS field */
 }
 
+/* mfsrin exists in the fixed profile only, so r30/r31 are always handled. */
+static void fill_mfsrin(const struct pv_ctx *ctx, const struct pv_tmpl_layout *l,
+			uint32_t word, uint32_t *out)
+{
+	unsigned rt = ppc_rt(word), rb = ppc_rb(word);
+
+	/* index register r30 = (rB >> 28) * 4 */
+	if (rb >= 30) {
+		out[l->rb_load] = fetch_reg(ctx, 30, rb);
+		rb = 30;
+	}
+	out[l->rb_use] = ppc_with_rt(out[l->rb_use], rb); /* rlwinm's RS field */
+#ifdef PVFUZZ_MUTANT_mfsrin_index_27
+	/* rlwinm r30,rB,7,25,29: (rB >> 27) * 4 */
+	out[l->rb_use] = (out[l->rb_use] & ~(0x1fu << 11 | 0x1fu << 6)) | 7u << 11 | 25u << 6;
+#endif
+	/* the value, in r30: to rT, or to the copy LEAVE restores rT from */
+	out[l->rt_set] = rt >= 30 ? pv_field_access(ctx->flavor, saved_in(rt), 30, true) : ppc_mr(rt, 30);
+}
+
 unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word,
 		      uint64_t site, uint64_t at, uint32_t *out)
 {
@@ -96,6 +121,8 @@ unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32
 	memcpy(out, l->words, l->nwords * sizeof(uint32_t));
 	if (row->target == PV_T_MTSRIN)
 		fill_mtsrin(ctx, l, word, out);
+	else if (row->target == PV_T_MFSRIN)
+		fill_mfsrin(ctx, l, word, out);
 	else if (l->reg != NONE)
 #ifdef PVFUZZ_MUTANT_wrteei1_pr_bit
 		out[l->reg] = row->ee_imm ? ppc_li(30, 0x4000)

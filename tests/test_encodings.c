@@ -242,6 +242,70 @@ static void mtsrin_slots(void **state)
 	}
 }
 
+/* mfsrin rT,rB (book3s32, feature SR, fixed profile only; ours, not
+ * upstream's: docs/adding-a-handler.md): the index and result slots. */
+struct mfsrin_case {
+	const char *what;
+	uint32_t word;
+	uint32_t rb_load, rb_use, rt_set;
+};
+
+static const struct mfsrin_case mfsrin[] = {
+	{"r5,r6", 0x7ca03526,
+	 0x60000000 /* nop */, 0x54de36ba /* rlwinm r30,r6,6,26,29 */, 0x7fc5f378 /* mr r5,r30 */},
+	{"rT = rB", 0x7ca02d26,
+	 0x60000000 /* nop */, 0x54be36ba /* rlwinm r30,r5,6,26,29 */, 0x7fc5f378 /* mr r5,r30 */},
+	{"r30,r31: rB from saved r31, rT to saved r30", 0x7fc0fd26,
+	 0x83c0f004 /* lwz r30,-4092(0) */, 0x57de36ba /* rlwinm r30,r30,6,26,29 */,
+	 0x93c0f00c /* stw r30,-4084(0) */},
+	{"r31,r30: rB from saved r30, rT to saved r31", 0x7fe0f526,
+	 0x83c0f00c /* lwz r30,-4084(0) */, 0x57de36ba /* rlwinm r30,r30,6,26,29 */,
+	 0x93c0f004 /* stw r30,-4092(0) */},
+	{"r0,r0", 0x7c000526,
+	 0x60000000 /* nop */, 0x541e36ba /* rlwinm r30,r0,6,26,29 */, 0x7fc0f378 /* mr r0,r30 */},
+};
+
+static void mfsrin_slots(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof mfsrin / sizeof mfsrin[0]; i++) {
+		const struct mfsrin_case *c = &mfsrin[i];
+		struct pv_ctx ctx;
+		struct one_site o;
+		ctx_or_die(&ctx, PV_BOOK3S32, SR, PV_PROFILE_FIXED);
+		patch_one(&ctx, c->word, &o);
+		if (!o.l)
+			fail_msg("mfsrin %s: not branch patched", c->what);
+		check_site("mfsrin site", PV_BOOK3S32, c->word, o.now, B_TO_AREA);
+		check_site("mfsrin rb_load", PV_BOOK3S32, c->word, o.inst[o.l->rb_load], c->rb_load);
+		check_site("mfsrin rb_use", PV_BOOK3S32, c->word, o.inst[o.l->rb_use], c->rb_use);
+		check_site("mfsrin page load", PV_BOOK3S32, c->word, o.inst[o.l->rb_use + 1],
+			   0x83def068 /* lwz r30,-3992(r30) */);
+		check_site("mfsrin rt_set", PV_BOOK3S32, c->word, o.inst[o.l->rt_set], c->rt_set);
+		check_site("mfsrin orig", PV_BOOK3S32, c->word, o.inst[o.l->orig], c->word);
+		check_site("mfsrin return", PV_BOOK3S32, c->word, o.inst[o.l->branch], 0x4bfeffa4);
+	}
+}
+
+/* mfsrin is left alone where the table says: without feature SR, in the
+ * linux profile (upstream has no such handler) and on every other flavor. */
+static void mfsrin_gating(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	FOR_EACH_FLAVOR(f) {
+		for (enum pv_profile p = 0; p < PV_NPROFILES; p++)
+			for (unsigned feat = 0; feat <= PV_FEAT_ALL; feat++) {
+				ctx_or_die(&ctx, f, feat, p);
+				bool want = f == PV_BOOK3S32 && (feat & SR) && p == PV_PROFILE_FIXED;
+				const struct pv_row *r = pv_match(&ctx, 0x7ca03526);
+				if ((r != NULL) != want || (r && r->cls != PV_C_MFSRIN))
+					fail_msg("mfsrin r5,r6 on %s, features %s, profile %s: %s", flavor_name(f),
+						 pv_features_name(feat), pv_profile_name(p), r ? pv_class_name(r->cls) : "unchanged");
+			}
+	}
+}
+
 /* mtmsr rS for every rS: r0-r29 are copied with mr, r30/r31 come from scratch. */
 static void all_registers_mtmsr(void **state)
 {
@@ -276,10 +340,14 @@ static void template_placeholders(void **state)
 					assert_int_equal(l->words[l->reg], 0x7c1e0378); /* mr r30,r0 */
 				if (l->rb_load >= 0) {
 					assert_int_equal(l->words[l->rb_load], 0x60000000);
-					assert_int_equal(l->words[l->rs_load], 0x60000000);
 					assert_int_equal(l->words[l->rb_use], 0x541e36ba); /* rlwinm r30,r0,6,26,29 */
+				}
+				if (l->rs_load >= 0) {
+					assert_int_equal(l->words[l->rs_load], 0x60000000);
 					assert_int_equal(l->words[l->rs_use], 0x901ef068); /* stw r0,-3992(r30) */
 				}
+				if (l->rt_set >= 0)
+					assert_int_equal(l->words[l->rt_set], 0x7fc0f378); /* mr r0,r30 */
 				/* ENTER: critical = r1 first, on the flavor's width */
 				assert_int_equal(l->words[0], ctx.fi->is64 ? 0xf820f018 : 0x9020f01c);
 			}
@@ -295,6 +363,8 @@ int main(void)
 		cmocka_unit_test(all_registers_mtspr_srr0),
 		cmocka_unit_test(template_rewrites),
 		cmocka_unit_test(mtsrin_slots),
+		cmocka_unit_test(mfsrin_slots),
+		cmocka_unit_test(mfsrin_gating),
 		cmocka_unit_test(all_registers_mtmsr),
 		cmocka_unit_test(template_placeholders),
 	};

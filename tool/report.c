@@ -41,6 +41,8 @@ const char *pv_slot_tag(const struct pv_tmpl_layout *l, int i)
 {
 	if (i == l->reg || i == l->rb_use || i == l->rs_use)
 		return "  <- register slot";
+	if (i == l->rt_set)
+		return "  <- result slot";
 	if (i == l->rb_load || i == l->rs_load)
 		return "  <- scratch load slot";
 	if (i == l->orig)
