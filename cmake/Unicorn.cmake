@@ -2,7 +2,28 @@
 # static archive, with our PPC64 CPU-model fix applied (spec section 9).
 #
 # Result: imported target `unicorn::unicorn` (static library + include dir).
+#
+# PVFUZZ_UNICORN_FROM=<another build dir of this project> reuses the unicorn
+# that build made instead of building it again (mutant and coverage builds:
+# unicorn is not code under test and is built the same way everywhere).
 include(ExternalProject)
+
+set(PVFUZZ_UNICORN_FROM "" CACHE PATH "a pvfuzz build dir whose unicorn to reuse (empty: build it here)")
+if(PVFUZZ_UNICORN_FROM)
+  set(_from_lib "${PVFUZZ_UNICORN_FROM}/unicorn/src/unicorn_ext-build/libunicorn.a")
+  set(_from_inc "${PVFUZZ_UNICORN_FROM}/unicorn/src/unicorn_ext/include")
+  if(NOT EXISTS "${_from_lib}" OR NOT EXISTS "${_from_inc}/unicorn/unicorn.h")
+    message(FATAL_ERROR "PVFUZZ_UNICORN_FROM=${PVFUZZ_UNICORN_FROM} has no built unicorn (${_from_lib})")
+  endif()
+  message(STATUS "unicorn: reused from ${PVFUZZ_UNICORN_FROM}")
+  add_library(unicorn::unicorn STATIC IMPORTED GLOBAL)
+  set_target_properties(unicorn::unicorn PROPERTIES
+    IMPORTED_LOCATION "${_from_lib}"
+    INTERFACE_INCLUDE_DIRECTORIES "${_from_inc}")
+  find_package(Threads REQUIRED)
+  target_link_libraries(unicorn::unicorn INTERFACE Threads::Threads m)
+  return()
+endif()
 
 set(PVFUZZ_UNICORN_SHA256
     3ba74444ccc4787854b8c844e7fe0ab752ba0a9d5205b9654c9e0973548a535c)

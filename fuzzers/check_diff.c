@@ -15,6 +15,17 @@
 #include "report.h"
 
 #define MAX_WORDS 8
+#define WORDS_AT 2 /* header, count byte */
+
+bool pvf_diff_focus_seed(uint8_t *b, size_t n)
+{
+	if (n < WORDS_AT + 5)
+		return false;
+	unsigned count = 1 + b[1] % MAX_WORDS;
+	for (unsigned i = 0; i < count && WORDS_AT + 5 * i < n; i += 2)
+		b[WORDS_AT + 5 * i] = 0;
+	return true;
+}
 
 void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
 {

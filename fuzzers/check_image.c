@@ -22,6 +22,16 @@
 #define MAX_WORDS 1024
 #define GUARD 0xa5u
 #define NGUARD 64
+#define WORDS_AT 22 /* header, 21 bytes of layout */
+
+bool pvf_image_focus_seed(uint8_t *b, size_t n)
+{
+	if (n < WORDS_AT + 5)
+		return false;
+	for (size_t at = WORDS_AT; at < n; at += 4 * 5)
+		b[at] = 0;
+	return true;
+}
 
 static bool covered(const struct pv_report *rep, uint64_t a)
 {

@@ -51,6 +51,18 @@ enum pvf_profile_policy { PVF_ONLY_FIXED, PVF_ONLY_LINUX, PVF_ANY_PROFILE };
 int pvf_policy_parse(const char *s, enum pvf_profile_policy *out);
 enum pvf_profile_policy pvf_policy_from_env(void); /* PVFUZZ_PROFILE, default fixed */
 
+/* PVFUZZ_CLASS=NAME focuses the targets on one rewrite class (pvfuzz
+ * validate): the selector's "rewritable encoding" picks only that class's
+ * rows, and the features those rows need are turned on. -1 when unset;
+ * exits 2 on an unknown name. */
+int pvf_focus_class(void);
+
+/* Turns a seed of fuzz_diff or fuzz_image into one whose words are sites of
+ * the focused class (their selectors made "rewritable encoding"): every
+ * other word for fuzz_diff, every fourth for fuzz_image. In place; false
+ * for other targets or inputs too short to hold a word. */
+bool pvf_focus_seed(enum pvf_target t, uint8_t *b, size_t n);
+
 /* ---- input decoding ------------------------------------------------------- */
 
 struct pvf_in {
@@ -94,6 +106,9 @@ void pvf_check_ins(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FI
 void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
+/* pvf_focus_seed() of fuzz_diff and fuzz_image, beside their input formats */
+bool pvf_diff_focus_seed(uint8_t *b, size_t n);
+bool pvf_image_focus_seed(uint8_t *b, size_t n);
 
 /* The per-word checks of fuzz_check_ins and fuzz_disasm_xcheck, for
  * `pvfuzz sweep`: one word on one context. */

@@ -76,6 +76,35 @@ enum pvf_profile_policy pvf_policy_from_env(void)
 	return p;
 }
 
+int pvf_focus_class(void)
+{
+	static int focus = -2;
+	if (focus == -2) {
+		const char *s = getenv("PVFUZZ_CLASS");
+		enum pv_class c;
+		focus = -1;
+		if (s && *s) {
+			if (pv_class_parse(s, &c) != 0) {
+				fprintf(stderr, "pvfuzz: PVFUZZ_CLASS='%s' is not a rewrite class\n", s);
+				exit(2);
+			}
+			focus = (int)c;
+		}
+	}
+	return focus;
+}
+
+/* The features the focused class needs on a flavor. */
+static unsigned focus_features(enum pv_flavor f)
+{
+	unsigned need = 0;
+	int focus = pvf_focus_class();
+	for (size_t i = 0; focus >= 0 && i < pv_nrows; i++)
+		if (pv_rows[i].cls == (unsigned)focus && (pv_rows[i].flavors & PV_FL(f)))
+			need |= pv_rows[i].gate;
+	return need;
+}
+
 uint64_t pvf_take(struct pvf_in *in, unsigned bytes)
 {
 	uint64_t v = 0;
@@ -118,6 +147,7 @@ bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf
 	}
 	if (forced >= 0)
 		p.flavor = (enum pv_flavor)forced;
+	p.features |= focus_features(p.flavor);
 	if (pol != PVF_ANY_PROFILE)
 		p.profile = pol == PVF_ONLY_FIXED ? PV_PROFILE_FIXED : PV_PROFILE_LINUX;
 	*ctx = pvf_ctx(p.flavor, p.features, p.profile);
@@ -146,8 +176,18 @@ uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in)
 	uint32_t raw = (uint32_t)pvf_take(in, 4);
 	switch (sel % 4) {
 	case 0:
-	case 1: { /* a rewritable encoding of this context */
+	case 1: { /* a rewritable encoding of this context (of the focused class) */
 		const struct pv_row *r = ctx->active[(sel >> 2) % ctx->nactive];
+		int focus = pvf_focus_class();
+		if (focus >= 0) {
+			const struct pv_row *mine[PV_MAX_ACTIVE_ROWS];
+			unsigned n = 0;
+			for (unsigned i = 0; i < ctx->nactive; i++)
+				if (ctx->active[i]->cls == (unsigned)focus)
+					mine[n++] = ctx->active[i];
+			if (n)
+				r = mine[(sel >> 2) % n];
+		}
 		return r->match | (raw & r->carried);
 	}
 	case 2:
@@ -155,6 +195,15 @@ uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in)
 	default:
 		return raw;
 	}
+}
+
+bool pvf_focus_seed(enum pvf_target t, uint8_t *b, size_t n)
+{
+	if (t == PVF_DIFF)
+		return pvf_diff_focus_seed(b, n);
+	if (t == PVF_IMAGE)
+		return pvf_image_focus_seed(b, n);
+	return false;
 }
 
 void pvf_fail(struct pvf_result *r, FILE *out, const char *fmt, ...)

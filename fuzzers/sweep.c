@@ -62,6 +62,29 @@ void pvf_sweep_neighbourhood(const struct pv_ctx *ctx, struct pvf_sweep *s)
 	}
 }
 
+/* Every word with the opcode and extended opcode of one of the class's rows:
+ * all 2^16 values of the RT, RA, RB and Rc fields, so every encoding of
+ * the class and every near miss that keeps its opcode; then every single-bit
+ * change of each row's encoding. Each word goes through the checks. */
+void pvf_sweep_class(const struct pv_ctx *ctx, enum pv_class cls, struct pvf_sweep *s)
+{
+	bool done_xo[1024] = {false};
+	for (size_t i = 0; i < pv_nrows; i++) {
+		const struct pv_row *r = &pv_rows[i];
+		if (r->cls != cls)
+			continue;
+		unsigned xo = (r->match >> 1) & 0x3ff;
+		if (!done_xo[xo]) {
+			done_xo[xo] = true;
+			uint32_t base = r->match & 0xfc0007feu;
+			for (uint32_t v = 0; v < 0x10000; v++)
+				one_word(ctx, base | (v & 0x7fffu) << 11 | v >> 15, 1, s);
+		}
+		for (unsigned bit = 0; bit < 32; bit++)
+			one_word(ctx, r->match ^ (1u << bit), 1, s);
+	}
+}
+
 void pvf_sweep_sample(const struct pv_ctx *ctx, uint64_t seed, uint64_t n, unsigned sample_every, struct pvf_sweep *s)
 {
 	uint64_t x = seed;

@@ -21,6 +21,9 @@ void pvf_sweep_range(const struct pv_ctx *ctx, uint64_t lo, uint64_t hi, unsigne
 /* n words from a seeded generator, then the neighbourhood of every encoding. */
 void pvf_sweep_sample(const struct pv_ctx *ctx, uint64_t seed, uint64_t n, unsigned sample_every, struct pvf_sweep *s);
 void pvf_sweep_neighbourhood(const struct pv_ctx *ctx, struct pvf_sweep *s);
+/* Every word sharing opcode and extended opcode with a row of the class,
+ * and the single-bit neighbours of its encodings (pvfuzz validate). */
+void pvf_sweep_class(const struct pv_ctx *ctx, enum pv_class cls, struct pvf_sweep *s);
 void pvf_sweep_merge(struct pvf_sweep *into, const struct pvf_sweep *from);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "emu.h"
+#include "diffsweep.h"
 #include "report.h"
 
 static const char usage[] =
@@ -24,8 +25,6 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 no divergence, 1 a divergence, 2 usage error, 70 internal error.\n";
 
-#define NFEAT (PV_FEAT_ALL + 1)
-
 /* Whether the class applies under some feature set (a row of the table). */
 static bool class_seen(const unsigned char v[NFEAT])
 {
@@ -35,69 +34,7 @@ static bool class_seen(const unsigned char v[NFEAT])
 	return false;
 }
 
-/* verdicts: 0 not applicable, 1 ok, 2 diverges */
 static const char *const cell[3] = {"-", "ok", "DIVERGES"};
-
-struct sweep {
-	enum pv_profile profile;
-	int only_features; /* -1: every feature set */
-	uint64_t states;
-	bool json;
-	unsigned char verdict[PV_NFLAVORS][PV_NCLASSES][NFEAT];
-	unsigned long long runs;
-	/* the first divergence, for its report */
-	bool have_first;
-	struct pv_diff *d, *first;
-	struct pv_state first_state;
-	struct pv_ctx first_ctx;
-};
-
-/* Every class, register and feature set of one flavor. 0, or 70 when the
- * emulator failed. */
-static int sweep_flavor(struct sweep *w, enum pv_flavor flavor, struct pv_oracle *or)
-{
-	unsigned char (*verdict)[NFEAT] = w->verdict[flavor];
-	struct pv_state st;
-	for (unsigned feat = 0; feat < NFEAT; feat++) {
-		if (w->only_features >= 0 && feat != (unsigned)w->only_features)
-			continue;
-		struct pv_ctx ctx;
-		pv_ctx_init(&ctx, flavor, feat, w->profile);
-		for (unsigned i = 0; i < ctx.nactive; i++) {
-			const struct pv_row *r = ctx.active[i];
-			if (verdict[r->cls][feat] == 2)
-				continue; /* the PIR class has a row per family: one verdict */
-			verdict[r->cls][feat] = 1;
-			unsigned nrt = r->carried & 0x03e00000u ? 32 : 1, nrb = r->carried & 0x0000f800u ? 32 : 1;
-			for (unsigned rt = 0; rt < nrt && verdict[r->cls][feat] == 1; rt++)
-				for (unsigned rb = 0; rb < nrb && verdict[r->cls][feat] == 1; rb++) {
-					uint32_t word = r->match | (nrt > 1 ? rt << 21 : 0) | (nrb > 1 ? rb << 11 : 0);
-					for (uint64_t s = 0; s < w->states; s++) {
-						pv_state_corner(flavor, s + 1, (unsigned)s, &st);
-						if (pv_diff_run(or, &ctx, &word, 1, &st, NULL, w->d) != 0) {
-							fprintf(stderr, "pvfuzz: the emulator failed\n");
-							return 70;
-						}
-						w->runs++;
-						if (!w->d->divergent)
-							continue;
-						verdict[r->cls][feat] = 2;
-						if (!w->have_first) {
-							struct pv_diff *t = w->first;
-							w->first = w->d, w->d = t;
-							w->first_state = st, w->first_ctx = ctx;
-							w->have_first = true;
-						}
-						break;
-					}
-				}
-		}
-		if (!w->json)
-			fprintf(stderr, "pvfuzz diffsweep: %s, features %s done (%llu runs)\n", pv_flavor_info(flavor)->name,
-				pv_features_name(feat), w->runs);
-	}
-	return 0;
-}
 
 /* The worst verdict of a class on a flavor over the feature sets. */
 static unsigned char worst(const unsigned char v[NFEAT])
@@ -184,13 +121,14 @@ int cmd_diffsweep(int argc, char **argv)
 		{0, 0, 0, 0},
 	};
 	enum pv_flavor flavor = PV_BOOK3S32;
-	bool has_flavor = false, all = false;
+	bool has_flavor = false, all = false, json = false;
 	static struct sweep w; /* the verdict tables are large for a stack */
 	int c;
 
 	memset(&w, 0, sizeof w);
 	w.profile = PV_PROFILE_FIXED;
 	w.only_features = -1;
+	w.only_class = -1;
 	w.states = 64;
 	opterr = 0;
 	optind = 1;
@@ -200,7 +138,7 @@ int cmd_diffsweep(int argc, char **argv)
 		case O_FEATURES: w.only_features = (int)cli_features(optarg); break;
 		case O_PROFILE: w.profile = cli_profile(optarg); break;
 		case O_STATES: w.states = cli_number("--states", optarg, 1, 100000); break;
-		case O_JSON: w.json = true; break;
+		case O_JSON: json = w.quiet = true; break;
 		case O_ALL: all = true; break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
@@ -212,9 +150,7 @@ int cmd_diffsweep(int argc, char **argv)
 	if (optind < argc)
 		cli_fail("diffsweep: unexpected argument '%s'", argv[optind]);
 
-	w.d = calloc(1, sizeof *w.d);
-	w.first = calloc(1, sizeof *w.first);
-	if (!w.d || !w.first)
+	if (!sweep_init(&w))
 		cli_fail("out of memory");
 	double t0 = cli_now();
 	char what[96] = "every flavor";
@@ -236,7 +172,7 @@ int cmd_diffsweep(int argc, char **argv)
 	}
 	double secs = cli_now() - t0;
 	if (status == 0) {
-		if (w.json) {
+		if (json) {
 			print_json(&w, all, flavor, secs);
 		} else {
 			printf("diffsweep %s, profile %s: %llu differential runs, %llu states each, %.1f s\n",
@@ -252,9 +188,6 @@ int cmd_diffsweep(int argc, char **argv)
 			}
 		}
 	}
-	pv_diff_free(w.d);
-	pv_diff_free(w.first);
-	free(w.d);
-	free(w.first);
+	sweep_free(&w);
 	return status ? status : w.have_first ? 1 : 0;
 }

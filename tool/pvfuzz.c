@@ -10,6 +10,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_repro(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_diffsweep(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -20,6 +21,7 @@ static const struct {
 	{"diff", cmd_diff, "run words original and patched from start states and compare"},
 	{"sweep", cmd_sweep, "every 32-bit word through the matcher and its checks"},
 	{"diffsweep", cmd_diffsweep, "the oracle over every class, register and feature set of a flavor"},
+	{"validate", cmd_validate, "the gate for one rewrite class: sweeps, then focused fuzzing"},
 	{"repro", cmd_repro, "replay fuzz inputs through their target's checks, with a report"},
 };
 
