@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}"
+ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}" "${PVFUZZ_TEST_PACKAGES[@]}"
 
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON -DPVFUZZ_LIBFUZZER=ON
 cmake --build "$build" -j"$(nproc)"
