@@ -348,12 +348,18 @@ static void sweep_and_diffsweep(void **state)
 	expect_in(r->out, "sweep book3s32, features sr, profile fixed:", "stdout");
 	expect_in(r->out, "mtsrin", "stdout");
 	expect_in(r->out, "failures 0", "stdout");
-	/* the whole 2^32 on two threads (about 15 s here), as the issue asks */
-	r = run("sweep", "--flavor", "book3s32", "--features", "sr", "--threads", "2", NULL);
-	if (r->status != 0)
-		fail_msg("full sweep: exit %d\n%s%s", r->status, r->out, r->err);
-	expect_in(r->out, "4294967296 words in", "stdout");
-	expect_in(r->out, "unmatched cross-checked with capstone 65536, failures 0", "stdout");
+	/* the whole 2^32 on two threads (about 15 s here), as the issue asks;
+	 * scripts/coverage.sh skips it: under coverage counters two threads
+	 * take minutes, and a sample reaches the same code */
+	if (getenv("PVFUZZ_TEST_NO_FULL_SWEEP")) {
+		printf("full sweep skipped (PVFUZZ_TEST_NO_FULL_SWEEP)\n");
+	} else {
+		r = run("sweep", "--flavor", "book3s32", "--features", "sr", "--threads", "2", NULL);
+		if (r->status != 0)
+			fail_msg("full sweep: exit %d\n%s%s", r->status, r->out, r->err);
+		expect_in(r->out, "4294967296 words in", "stdout");
+		expect_in(r->out, "unmatched cross-checked with capstone 65536, failures 0", "stdout");
+	}
 	r = run("diffsweep", "--flavor", "book3s32", "--features", "sr", "--states", "2", NULL);
 	assert_int_equal(r->status, 0);
 	expect_in(r->out, "mtsrin           ok", "stdout");
