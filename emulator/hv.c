@@ -54,8 +54,6 @@ bool pv_hv_emulate(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t 
 		r->rt = pv_page_get(f, page, 104 + 4 * (((uint32_t)r->rb) >> 28), 4);
 		r->writes_rt = true;
 		break;
-	default:
-		break;
 	}
 	pv_page_set(f, page, 88, 8, msr);
 	if (act)

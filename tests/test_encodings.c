@@ -306,6 +306,19 @@ static void mfsrin_gating(void **state)
 	}
 }
 
+/* pv_rewrite_simple is for single-word rows: given a template row it
+ * leaves the word as it is rather than invent a rewrite. */
+static void rewrite_simple_template_row(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	ctx_or_die(&ctx, PV_BOOK3S32, SR, PV_PROFILE_FIXED);
+	const struct pv_row *r = pv_match(&ctx, 0x7c610164); /* mtmsrd r3,1 */
+	assert_non_null(r);
+	assert_int_equal(r->kind, PV_K_TEMPLATE);
+	assert_int_equal(pv_rewrite_simple(&ctx, r, 0x7c610164), 0x7c610164);
+}
+
 /* mtmsr rS for every rS: r0-r29 are copied with mr, r30/r31 come from scratch. */
 static void all_registers_mtmsr(void **state)
 {
@@ -365,6 +378,7 @@ int main(void)
 		cmocka_unit_test(mtsrin_slots),
 		cmocka_unit_test(mfsrin_slots),
 		cmocka_unit_test(mfsrin_gating),
+		cmocka_unit_test(rewrite_simple_template_row),
 		cmocka_unit_test(all_registers_mtmsr),
 		cmocka_unit_test(template_placeholders),
 	};
