@@ -31,6 +31,8 @@ endfunction()
 
 pvfuzz_require_lib(capstone capstone/capstone.h capstone libcapstone-dev)
 pvfuzz_require_lib(cmocka cmocka.h cmocka libcmocka-dev)
+# ELF kernels (pvfuzz patch --vmlinux): the tool only, never the fuzz targets
+pvfuzz_require_lib(libelf gelf.h elf libelf-dev)
 pvfuzz_require_program(PPC32_AS powerpc-linux-gnu-as binutils-powerpc-linux-gnu)
 pvfuzz_require_program(PPC32_NM powerpc-linux-gnu-nm binutils-powerpc-linux-gnu)
 pvfuzz_require_program(PPC32_OBJCOPY powerpc-linux-gnu-objcopy binutils-powerpc-linux-gnu)

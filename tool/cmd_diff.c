@@ -12,6 +12,7 @@
 static const char usage[] =
 	"usage: pvfuzz diff --flavor F [--profile fixed|linux] [--features LIST] [--seed S]\n"
 	"                   [--states N] [--budget N] [--json] WORD...\n"
+	"       pvfuzz diff --vmlinux FILE --sites all|N ...   (real kernel code: --vmlinux --help)\n"
 	"\n"
 	"Runs the WORDs (32-bit hex, any instructions) at 0x10000 twice from each of N\n"
 	"start states made from seeds S, S+1, ...: once as written, once as the patch\n"
@@ -31,8 +32,13 @@ static const char usage[] =
 	"Exit status: 0 every state equivalent, 1 a divergence, 2 usage or input error,\n"
 	"70 internal error (the emulator failed).\n";
 
+int cmd_diff_vmlinux(int argc, char **argv);
+
 int cmd_diff(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++) /* the real-code form: tool/cmd_kdiff.c */
+		if (!strcmp(argv[i], "--vmlinux") || !strncmp(argv[i], "--vmlinux=", 10))
+			return cmd_diff_vmlinux(argc, argv);
 	enum { O_FLAVOR = 256, O_PROFILE, O_FEATURES, O_SEED, O_STATES, O_BUDGET, O_JSON, O_HELP };
 	static const struct option longopts[] = {
 		{"flavor", required_argument, 0, O_FLAVOR}, {"profile", required_argument, 0, O_PROFILE},

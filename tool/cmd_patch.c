@@ -10,12 +10,15 @@
 #include "disasm.h"
 #include "pv.h"
 #include "report.h"
+#include "vmlinux.h"
 
 static const char usage[] =
 	"usage: pvfuzz patch --flavor F [--profile fixed|linux] [--features none|sr|mas|sr,mas]\n"
 	"                    [--addr ADDR] [--json] WORD...\n"
 	"       pvfuzz patch --flavor F --image FILE --base ADDR [--vectors-end ADDR]\n"
 	"                    [--area ADDR] [--area-size BYTES] [--out FILE] [--area-out FILE] [--json]\n"
+	"       pvfuzz patch --vmlinux FILE [--flavor F] [--features LIST] [--profile P]\n"
+	"                    [--out FILE] [--verify] [--json] [symbol options]\n"
 	"\n"
 	"Word form: each WORD (32-bit hex) is placed at ADDR, ADDR+4, ... and patched;\n"
 	"prints its disassembly, its class (or 'unchanged'), the rewrite, and for\n"
@@ -23,6 +26,11 @@ static const char usage[] =
 	"Image form: patches a raw text image (bytes in guest byte order) loaded at\n"
 	"--base and prints the report: per-class counts, skipped sites and why,\n"
 	"template-area use, flush ranges.\n"
+	"Kernel form: reads a kernel ELF (vmlinux) and patches _stext.._etext as the\n"
+	"guest would at boot: the flavor from the ELF class, byte order and ABI; the\n"
+	"template code kvm_template_start..kvm_template_end left alone; instances in\n"
+	"the kernel's own area kvm_tmp..kvm_tmp_end; no branch patching below\n"
+	"__end_interrupts (relocatable Book3S). Prints the same report.\n"
 	"\n"
 	"  --flavor F         book3s32, booke32, book3s64, booke64, book3s64le\n"
 	"  --profile P        fixed (default) or linux (upstream, with its hazards)\n"
@@ -35,8 +43,14 @@ static const char usage[] =
 	"  --out FILE         write the patched image\n"
 	"  --area-out FILE    write the template area (when it is not inside the image)\n"
 	"  --json             one JSON object per word, or one for the image report\n"
+	"  --vmlinux FILE     a kernel ELF (a symbol it lacks can be given by hand:\n"
+	"                     --stext, --etext, --template-start, --template-end, --tmp,\n"
+	"                     --tmp-end, --end-interrupts ADDR)\n"
+	"  --no-vectors-rule  patch branches below __end_interrupts too (not relocatable)\n"
+	"  --verify           patch the result again and check nothing changes (exit 1 if it does)\n"
 	"\n"
-	"Exit status: 0 on success, 2 on a usage or input error.\n";
+	"Exit status: 0 on success, 1 when --verify finds a difference, 2 on a usage or\n"
+	"input error (an unknown flavor, a file that is not a PowerPC ELF, a missing symbol).\n";
 
 #define DEFAULT_AREA_SIZE 65536u
 #define MAX_AREA_SIZE (16u << 20)
@@ -47,7 +61,10 @@ struct opts {
 	enum pv_profile profile;
 	unsigned features;
 	bool json;
-	const char *image, *out, *area_out;
+	const char *image, *out, *area_out, *vmlinux;
+	bool verify;
+	struct pv_vmlinux k; /* symbols given by hand, flavor override */
+	struct pv_vmlinux_opts kopts;
 	bool has_base, has_area, has_addr;
 	uint64_t base, addr, area;
 	uint64_t area_size;
@@ -176,10 +193,10 @@ static void print_report_text(const struct pv_ctx *ctx, const struct pv_image *i
 }
 
 static void print_report_json(const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *area,
-			      const struct pv_report *rep, double secs)
+			      const struct pv_report *rep, double secs, const char *extra)
 {
-	printf("{\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"base\":\"0x%llx\",\"bytes\":%zu,"
-	       "\"words\":%llu,", ctx->fi->name, pv_profile_name(ctx->profile), pv_features_name(ctx->features),
+	printf("{%s\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"base\":\"0x%llx\",\"bytes\":%zu,"
+	       "\"words\":%llu,", extra ? extra : "", ctx->fi->name, pv_profile_name(ctx->profile), pv_features_name(ctx->features),
 	       (unsigned long long)img->base, img->len, (unsigned long long)rep->words);
 	printf("\"area\":{\"addr\":\"0x%llx\",\"size\":%zu,\"used\":%zu},", (unsigned long long)area->addr,
 	       area->size, area->used);
@@ -254,7 +271,7 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 	}
 
 	if (o->json)
-		print_report_json(ctx, &img, &area, &rep, secs);
+		print_report_json(ctx, &img, &area, &rep, secs, NULL);
 	else
 		print_report_text(ctx, &img, &area, &rep, secs);
 	pv_report_free(&rep);
@@ -268,10 +285,106 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 #undef FAIL
 }
 
+static void kernel_form(struct opts *o)
+{
+	struct pv_vmlinux *k = &o->k;
+	char err[512];
+	if (pv_vmlinux_load(o->vmlinux, &o->kopts, k, err, sizeof err) != 0)
+		cli_fail("%s", err);
+	struct pv_ctx ctx;
+	if (pv_ctx_init(&ctx, k->flavor, o->features, o->profile) != 0)
+		cli_fail("patch: internal error: the rewrite table does not fit the matcher");
+	struct pv_kernel_patch kp;
+	struct pv_report rep = {0};
+	pv_vmlinux_patch_setup(k, &kp);
+	double t0 = cli_now();
+	enum pv_status st = pv_patch_image(&ctx, &kp.img, &kp.area, &kp.popts, &rep);
+	double secs = cli_now() - t0;
+	if (st != PV_OK) {
+		pv_vmlinux_free(k);
+		cli_fail("%s", st == PV_ERR_ARG ? "the kernel's template area does not fit the flavor's address space"
+					    : "out of memory while patching");
+	}
+	/* --verify: patching the patched text again must change nothing */
+	int status = 0;
+	const char *verdict = "not checked";
+	if (o->verify) {
+		uint8_t *again = malloc(k->text_len);
+		if (!again)
+			cli_fail("out of memory");
+		memcpy(again, k->text, k->text_len);
+		struct pv_image img2 = {again, k->text_len, kp.img.base};
+		struct pv_area area2 = kp.area;
+		area2.mem = again + (kp.area.addr - kp.img.base);
+		struct pv_report rep2 = {0};
+		if (pv_patch_image(&ctx, &img2, &area2, &kp.popts, &rep2) != PV_OK)
+			cli_fail("out of memory while patching again");
+		size_t i = 0;
+		while (i < k->text_len && again[i] == k->text[i])
+			i++;
+		verdict = i == k->text_len && area2.used == kp.area.used ? "patching twice equals patching once"
+									  : "DIFFERS";
+		if (strcmp(verdict, "DIFFERS") == 0) {
+			status = 1;
+			fprintf(stderr, "pvfuzz: patching twice changed the text at 0x%llx (area use %zu -> %zu)\n",
+				(unsigned long long)(kp.img.base + (i & ~(size_t)3)), kp.area.used, area2.used);
+		}
+		pv_report_free(&rep2);
+		free(again);
+	}
+
+	const char *how = k->flavor_given ? "given" : "from the ELF";
+	if (o->json) {
+		char extra[2048], file[1024];
+		size_t q = 0;
+		for (const char *c = o->vmlinux; *c && q + 3 < sizeof file; c++) { /* a JSON string */
+			if (*c == '"' || *c == '\\')
+				file[q++] = '\\';
+			file[q++] = (unsigned char)*c < 0x20 ? '?' : *c;
+		}
+		file[q] = 0;
+		int m = snprintf(extra, sizeof extra,
+				 "\"vmlinux\":{\"file\":\"%s\",\"build_id\":\"%s\",\"elf_class\":%u,"
+				 "\"little_endian\":%s,\"abi\":%u,\"flavor_source\":\"%s\",\"vectors_rule\":%s,"
+				 "\"symbols\":{", file, k->build_id, k->elf_class, k->little_endian ? "true" : "false",
+				 k->abi, k->flavor_given ? "given" : "elf", k->vectors_rule ? "true" : "false");
+		for (unsigned j = 0; j < PV_NKSYMS && m < (int)sizeof extra; j++)
+			m += snprintf(extra + m, sizeof extra - (size_t)m, "%s\"%s\":%s%llx%s", j ? "," : "",
+				      pv_ksym_info(j)->name, k->have[j] ? "\"0x" : "", (unsigned long long)k->sym[j],
+				      k->have[j] ? "\"" : "");
+		if (m < (int)sizeof extra)
+			snprintf(extra + m, sizeof extra - (size_t)m, "},\"verify\":\"%s\"},", verdict);
+		print_report_json(&ctx, &kp.img, &kp.area, &rep, secs, extra);
+	} else {
+		printf("kernel: %s (%u-bit %s-endian%s%s)\n", o->vmlinux, k->elf_class,
+		       k->little_endian ? "little" : "big", k->abi ? ", ELFv" : "", k->abi ? (k->abi == 1 ? "1" : "2") : "");
+		if (*k->build_id)
+			printf("build id %s\n", k->build_id);
+		printf("flavor %s (%s)\n", ctx.fi->name, how);
+		for (unsigned j = 0; j < PV_NKSYMS; j++)
+			if (k->have[j])
+				printf("  %-20s 0x%llx%s\n", pv_ksym_info(j)->name, (unsigned long long)k->sym[j],
+				       k->given[j] ? " (given)" : "");
+		printf("branch patching below __end_interrupts: %s\n", k->vectors_rule ? "withheld" : "allowed");
+		if (o->verify)
+			printf("verify: %s\n", verdict);
+		printf("\n");
+		print_report_text(&ctx, &kp.img, &kp.area, &rep, secs);
+	}
+	pv_report_free(&rep);
+	bool out_ok = !o->out || cli_try_write_file(o->out, k->text, k->text_len);
+	pv_vmlinux_free(k);
+	if (!out_ok)
+		cli_fail("cannot write '%s': %s", o->out, strerror(errno));
+	if (status)
+		exit(status);
+}
+
 int cmd_patch(int argc, char **argv)
 {
 	enum { O_FLAVOR = 256, O_PROFILE, O_FEATURES, O_JSON, O_IMAGE, O_BASE, O_VECTORS, O_OUT,
-	       O_AREA, O_AREA_SIZE, O_AREA_OUT, O_ADDR, O_HELP };
+	       O_AREA, O_AREA_SIZE, O_AREA_OUT, O_ADDR, O_VMLINUX, O_VERIFY, O_NO_VECTORS, O_HELP,
+	       O_KSYM /* + enum pv_ksym */ };
 	static const struct option longopts[] = {
 		{"flavor", required_argument, 0, O_FLAVOR},     {"profile", required_argument, 0, O_PROFILE},
 		{"features", required_argument, 0, O_FEATURES}, {"json", no_argument, 0, O_JSON},
@@ -279,6 +392,15 @@ int cmd_patch(int argc, char **argv)
 		{"vectors-end", required_argument, 0, O_VECTORS}, {"out", required_argument, 0, O_OUT},
 		{"area", required_argument, 0, O_AREA},         {"area-size", required_argument, 0, O_AREA_SIZE},
 		{"area-out", required_argument, 0, O_AREA_OUT}, {"addr", required_argument, 0, O_ADDR},
+		{"vmlinux", required_argument, 0, O_VMLINUX},   {"verify", no_argument, 0, O_VERIFY},
+		{"no-vectors-rule", no_argument, 0, O_NO_VECTORS},
+		{"stext", required_argument, 0, O_KSYM + PV_KSYM_STEXT},
+		{"etext", required_argument, 0, O_KSYM + PV_KSYM_ETEXT},
+		{"template-start", required_argument, 0, O_KSYM + PV_KSYM_TEMPLATE_START},
+		{"template-end", required_argument, 0, O_KSYM + PV_KSYM_TEMPLATE_END},
+		{"tmp", required_argument, 0, O_KSYM + PV_KSYM_TMP},
+		{"tmp-end", required_argument, 0, O_KSYM + PV_KSYM_TMP_END},
+		{"end-interrupts", required_argument, 0, O_KSYM + PV_KSYM_END_INTERRUPTS},
 		{"help", no_argument, 0, O_HELP},               {0, 0, 0, 0},
 	};
 	struct opts o = {.profile = PV_PROFILE_FIXED, .features = PV_FEAT_ALL, .area_size = DEFAULT_AREA_SIZE};
@@ -308,11 +430,40 @@ int cmd_patch(int argc, char **argv)
 			break;
 		case O_AREA_OUT: o.area_out = optarg; break;
 		case O_ADDR: o.addr = cli_address("--addr", optarg); o.has_addr = true; break;
+		case O_VMLINUX: o.vmlinux = optarg; break;
+		case O_VERIFY: o.verify = true; break;
+		case O_NO_VECTORS: o.kopts.no_vectors_rule = true; break;
+		case O_KSYM + PV_KSYM_STEXT:
+		case O_KSYM + PV_KSYM_ETEXT:
+		case O_KSYM + PV_KSYM_TEMPLATE_START:
+		case O_KSYM + PV_KSYM_TEMPLATE_END:
+		case O_KSYM + PV_KSYM_TMP:
+		case O_KSYM + PV_KSYM_TMP_END:
+		case O_KSYM + PV_KSYM_END_INTERRUPTS:
+			o.k.sym[c - O_KSYM] = cli_address(pv_ksym_info(c - O_KSYM)->option, optarg);
+			o.k.given[c - O_KSYM] = true;
+			break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
 		default: cli_bad_option("patch", c, argv);
 		}
 	}
+	if (o.vmlinux) {
+		if (argc > optind || o.image)
+			cli_fail("patch: --vmlinux goes alone, without WORDs or --image");
+		if (o.has_base || o.has_area || o.has_addr || o.popts.has_vectors_end || o.area_out)
+			cli_fail("patch: --base, --area, --addr, --vectors-end and --area-out do not go with --vmlinux "
+				 "(the kernel's symbols give them)");
+		o.k.flavor = o.flavor;
+		o.k.flavor_given = o.has_flavor;
+		kernel_form(&o);
+		return 0;
+	}
+	for (unsigned j = 0; j < PV_NKSYMS; j++)
+		if (o.k.given[j])
+			cli_fail("patch: %s goes with --vmlinux", pv_ksym_info(j)->option);
+	if (o.verify || o.kopts.no_vectors_rule)
+		cli_fail("patch: --verify and --no-vectors-rule go with --vmlinux");
 	if (!o.has_flavor)
 		cli_fail("patch: --flavor is required (see pvfuzz patch --help)");
 

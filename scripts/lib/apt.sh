@@ -18,7 +18,7 @@ ensure_packages() {
 
 # What every build of pvfuzz needs (see README.md, "Dependencies").
 PVFUZZ_BUILD_PACKAGES=(cmake make patch clang-14 libclang-rt-14-dev libcapstone-dev libcmocka-dev
-	binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu)
+	binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu libelf-dev)
 
 # What the test suite needs beyond a build: PyYAML for the CI-file test
 # (tests/test_workflows.py).
