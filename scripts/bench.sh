@@ -2,8 +2,10 @@
 # Benchmarks, on one core, in an optimised build without sanitizers
 # (build-bench/, and build-bench-fuzz/ with libFuzzer for the targets):
 # differential runs per second for a 4-word sequence on each flavor, the
-# matcher sweep's words/s, then exec/s of each fuzz target over its seed
-# corpus (fuzz_diff pinned to book3s32). Exits non-zero if a run fails.
+# matcher sweep's words/s, the time to patch a whole Debian kernel when one is
+# fetched (scripts/fetch-debian-kernel.sh), then exec/s of each fuzz target
+# over its seed corpus (fuzz_diff pinned to book3s32). Exits non-zero if a
+# run fails.
 #
 # Usage: scripts/bench.sh [--states N] [--fuzz-time SECONDS]
 #   --states N          differential runs per flavor (default 200000)
@@ -17,7 +19,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--states) states=${2:?--states needs a value}; shift 2 ;;
 	--fuzz-time) fuzz_time=${2:?--fuzz-time needs a value}; shift 2 ;;
-	-h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "scripts/bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -53,6 +55,25 @@ echo
 out=$(taskset -c 0 build-bench/pvfuzz sweep --flavor book3s32 --features sr --threads 1 --sample 200000000)
 sed -n 's/^sweep \(.*\): \([0-9]*\) words (sample) in \([0-9.]*\) s (\([0-9.]*\)M words\/s)/matcher sweep \1: \4M words\/s on one core (\2 words)/p' <<<"$out"
 grep -q "failures 0" <<<"$out" || { echo "$out"; exit 1; }
+
+# patching a whole real kernel (scripts/fetch-debian-kernel.sh), best of 5
+kernel=${PVFUZZ_KERNEL_CACHE:-.cache/debian-kernel}/vmlinux
+echo
+if [ -e "$kernel" ]; then
+	best=
+	for i in 1 2 3 4 5; do
+		j=$(taskset -c 0 build-bench/pvfuzz patch --vmlinux "$kernel" --json)
+		t=$(grep -o '"time_s":[0-9.]*' <<<"$j" | cut -d: -f2)
+		[ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }' && best=$t
+	done
+	sites=$(grep -o '"patched":[0-9]*,"skipped":[0-9]*' <<<"$j" | awk -F'[:,]' '{ s += $2 + $4 } END { print s }')
+	bytes=$(grep -o '"bytes":[0-9]*' <<<"$j" | cut -d: -f2)
+	awk -v t="$best" -v s="$sites" -v b="$bytes" -v k="$(readlink -f "$kernel")" 'BEGIN {
+		printf "kernel patch %s: %.1f MB of text, %d sites, %.3f s (best of 5), %.0f sites/s, %.0f MB/s\n",
+		       k, b / 1e6, s, t, s / t, b / 1e6 / t }'
+else
+	echo "kernel patch: no kernel at $kernel (scripts/fetch-debian-kernel.sh fetches one)"
+fi
 
 [ "$fuzz_time" -gt 0 ] || exit 0
 build build-bench-fuzz -DPVFUZZ_LIBFUZZER=ON

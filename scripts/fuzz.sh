@@ -2,7 +2,8 @@
 # The main job: a short fuzzing campaign with a summary.
 # Installs what is missing, builds the fuzz targets with clang-14, libFuzzer,
 # ASan and UBSan in build-fuzz/, runs every target for --time seconds over
-# its seed corpus (and the regressions), printing a progress line, then a
+# its seed corpus (and the regressions, and the seeds scripts/kernel-corpus.sh
+# cut from a real kernel when they exist), printing a progress line, then a
 # summary table. Exits 1 on any crash, printing the reproduction commands.
 #
 # Usage: scripts/fuzz.sh [--time SECONDS] [--jobs N] [--fork N]
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
 		IFS=, read -r -a targets <<<"${2:-}"
 		for t in "${targets[@]}"; do [[ " ${all_targets[*]} " == *" $t "* ]] || die "unknown target '$t' (${all_targets[*]})"; done
 		shift 2 ;;
-	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -61,11 +62,14 @@ for t in "${targets[@]}"; do
 	[ "$jobs" -gt 0 ] && extra+=("-jobs=$jobs" "-workers=$jobs")
 	[ "$fork" -gt 0 ] && extra+=("-fork=$fork")
 	log=$run/fuzz.log
-	echo "== $t: ${time_s}s, profile $profile"
+	# seeds cut from the Debian kernel (scripts/kernel-corpus.sh), when made
+	kernel_seeds=()
+	[ -d ".cache/kernel-corpus/$t" ] && kernel_seeds=("../../../.cache/kernel-corpus/$t")
+	echo "== $t: ${time_s}s, profile $profile${kernel_seeds[*]:+, with the kernel seeds of .cache/kernel-corpus/$t}"
 	# shellcheck disable=SC2046
 	(cd "$run" && exec "../../fuzzers/$t" -max_total_time="$time_s" -print_final_stats=1 -timeout=25 \
 		-dict=../../../fuzzers/pvfuzz.dict -artifact_prefix=crashes/ $(options "$t") "${extra[@]}" \
-		corpus "../../../corpus/$t" "../../../corpus/regressions/$t") >"$log" 2>&1 &
+		corpus "../../../corpus/$t" "../../../corpus/regressions/$t" "${kernel_seeds[@]}") >"$log" 2>&1 &
 	pid=$!
 	start=$SECONDS
 	while kill -0 "$pid" 2>/dev/null; do
