@@ -8,6 +8,14 @@
 # unicorn is not code under test and is built the same way everywhere).
 include(ExternalProject)
 
+# unicorn::unicorn: the static library LIB with its headers in INC
+function(pvfuzz_import_unicorn lib inc)
+  add_library(unicorn::unicorn STATIC IMPORTED GLOBAL)
+  set_target_properties(unicorn::unicorn PROPERTIES IMPORTED_LOCATION "${lib}" INTERFACE_INCLUDE_DIRECTORIES "${inc}")
+  find_package(Threads REQUIRED)
+  target_link_libraries(unicorn::unicorn INTERFACE Threads::Threads m)
+endfunction()
+
 set(PVFUZZ_UNICORN_FROM "" CACHE PATH "a pvfuzz build dir whose unicorn to reuse (empty: build it here)")
 if(PVFUZZ_UNICORN_FROM)
   set(_from_lib "${PVFUZZ_UNICORN_FROM}/unicorn/src/unicorn_ext-build/libunicorn.a")
@@ -16,12 +24,7 @@ if(PVFUZZ_UNICORN_FROM)
     message(FATAL_ERROR "PVFUZZ_UNICORN_FROM=${PVFUZZ_UNICORN_FROM} has no built unicorn (${_from_lib})")
   endif()
   message(STATUS "unicorn: reused from ${PVFUZZ_UNICORN_FROM}")
-  add_library(unicorn::unicorn STATIC IMPORTED GLOBAL)
-  set_target_properties(unicorn::unicorn PROPERTIES
-    IMPORTED_LOCATION "${_from_lib}"
-    INTERFACE_INCLUDE_DIRECTORIES "${_from_inc}")
-  find_package(Threads REQUIRED)
-  target_link_libraries(unicorn::unicorn INTERFACE Threads::Threads m)
+  pvfuzz_import_unicorn("${_from_lib}" "${_from_inc}")
   return()
 endif()
 
@@ -82,10 +85,5 @@ ExternalProject_Add(unicorn_ext
 )
 
 file(MAKE_DIRECTORY "${_uc_src}/include")
-add_library(unicorn::unicorn STATIC IMPORTED GLOBAL)
-set_target_properties(unicorn::unicorn PROPERTIES
-  IMPORTED_LOCATION "${_uc_lib}"
-  INTERFACE_INCLUDE_DIRECTORIES "${_uc_src}/include")
-find_package(Threads REQUIRED)
-target_link_libraries(unicorn::unicorn INTERFACE Threads::Threads m)
+pvfuzz_import_unicorn("${_uc_lib}" "${_uc_src}/include")
 add_dependencies(unicorn::unicorn unicorn_ext)

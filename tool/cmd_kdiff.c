@@ -204,13 +204,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		{"features", required_argument, 0, O_FEATURES}, {"profile", required_argument, 0, O_PROFILE},
 		{"json", no_argument, 0, O_JSON}, {"seeds-out", required_argument, 0, O_SEEDS},
 		{"no-vectors-rule", no_argument, 0, O_NO_VECTORS}, {"help", no_argument, 0, O_HELP},
-		{"stext", required_argument, 0, O_KSYM + PV_KSYM_STEXT},
-		{"etext", required_argument, 0, O_KSYM + PV_KSYM_ETEXT},
-		{"template-start", required_argument, 0, O_KSYM + PV_KSYM_TEMPLATE_START},
-		{"template-end", required_argument, 0, O_KSYM + PV_KSYM_TEMPLATE_END},
-		{"tmp", required_argument, 0, O_KSYM + PV_KSYM_TMP},
-		{"tmp-end", required_argument, 0, O_KSYM + PV_KSYM_TMP_END},
-		{"end-interrupts", required_argument, 0, O_KSYM + PV_KSYM_END_INTERRUPTS},
+		PV_KSYM_LONGOPTS(O_KSYM),
 		{0, 0, 0, 0},
 	};
 	static struct kdiff kd;
@@ -236,12 +230,8 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
 		default:
-			if (c >= O_KSYM && c < O_KSYM + PV_NKSYMS) {
-				kd.k.sym[c - O_KSYM] = cli_address(pv_ksym_info(c - O_KSYM)->option, optarg);
-				kd.k.given[c - O_KSYM] = true;
-				break;
-			}
-			cli_bad_option("diff", c, argv);
+			if (!pv_ksym_option(c, O_KSYM, optarg, &kd.k))
+				cli_bad_option("diff", c, argv);
 		}
 	}
 	if (optind < argc)

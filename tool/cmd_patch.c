@@ -394,13 +394,7 @@ int cmd_patch(int argc, char **argv)
 		{"area-out", required_argument, 0, O_AREA_OUT}, {"addr", required_argument, 0, O_ADDR},
 		{"vmlinux", required_argument, 0, O_VMLINUX},   {"verify", no_argument, 0, O_VERIFY},
 		{"no-vectors-rule", no_argument, 0, O_NO_VECTORS},
-		{"stext", required_argument, 0, O_KSYM + PV_KSYM_STEXT},
-		{"etext", required_argument, 0, O_KSYM + PV_KSYM_ETEXT},
-		{"template-start", required_argument, 0, O_KSYM + PV_KSYM_TEMPLATE_START},
-		{"template-end", required_argument, 0, O_KSYM + PV_KSYM_TEMPLATE_END},
-		{"tmp", required_argument, 0, O_KSYM + PV_KSYM_TMP},
-		{"tmp-end", required_argument, 0, O_KSYM + PV_KSYM_TMP_END},
-		{"end-interrupts", required_argument, 0, O_KSYM + PV_KSYM_END_INTERRUPTS},
+		PV_KSYM_LONGOPTS(O_KSYM),
 		{"help", no_argument, 0, O_HELP},               {0, 0, 0, 0},
 	};
 	struct opts o = {.profile = PV_PROFILE_FIXED, .features = PV_FEAT_ALL, .area_size = DEFAULT_AREA_SIZE};
@@ -433,19 +427,11 @@ int cmd_patch(int argc, char **argv)
 		case O_VMLINUX: o.vmlinux = optarg; break;
 		case O_VERIFY: o.verify = true; break;
 		case O_NO_VECTORS: o.kopts.no_vectors_rule = true; break;
-		case O_KSYM + PV_KSYM_STEXT:
-		case O_KSYM + PV_KSYM_ETEXT:
-		case O_KSYM + PV_KSYM_TEMPLATE_START:
-		case O_KSYM + PV_KSYM_TEMPLATE_END:
-		case O_KSYM + PV_KSYM_TMP:
-		case O_KSYM + PV_KSYM_TMP_END:
-		case O_KSYM + PV_KSYM_END_INTERRUPTS:
-			o.k.sym[c - O_KSYM] = cli_address(pv_ksym_info(c - O_KSYM)->option, optarg);
-			o.k.given[c - O_KSYM] = true;
-			break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
-		default: cli_bad_option("patch", c, argv);
+		default:
+			if (!pv_ksym_option(c, O_KSYM, optarg, &o.k))
+				cli_bad_option("patch", c, argv);
 		}
 	}
 	if (o.vmlinux) {

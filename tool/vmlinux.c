@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "vmlinux.h"
 
 static const struct pv_ksym_info ksyms[PV_NKSYMS] = {
@@ -21,6 +22,15 @@ static const struct pv_ksym_info ksyms[PV_NKSYMS] = {
 };
 
 const struct pv_ksym_info *pv_ksym_info(enum pv_ksym s) { return &ksyms[s]; }
+
+bool pv_ksym_option(int c, int base, const char *arg, struct pv_vmlinux *k)
+{
+	if (c < base || c >= base + PV_NKSYMS)
+		return false;
+	k->sym[c - base] = cli_address(ksyms[c - base].option, arg);
+	k->given[c - base] = true;
+	return true;
+}
 
 static int fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t n, const char *fmt, ...)
