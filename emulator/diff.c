@@ -42,20 +42,24 @@ void pv_code_original(struct pv_code *c, const uint32_t *words, unsigned n)
 	c->ninst = 0;
 }
 
-enum pv_status pv_code_patched(struct pv_code *c, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
-			       struct pv_report *rep)
+/* site < 0: every site; else only words[site] (the others are skipped). */
+static enum pv_status code_patched(struct pv_code *c, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
+				   int site, struct pv_report *rep)
 {
 	uint8_t img[4 * PV_EMU_TEXT_WORDS];
 	static uint8_t area_mem[PV_EMU_AREA_SIZE]; /* scratch: words are copied out */
 	struct pv_image image = {img, 4u * n, PV_EMU_TEXT_BASE};
 	struct pv_area area;
+	struct pv_range others[2] = {{PV_EMU_TEXT_BASE, 4ull * (unsigned)site},
+				     {PV_EMU_TEXT_BASE + 4ull * (unsigned)site + 4, 4ull * (n - 1 - (unsigned)site)}};
+	struct pv_patch_opts only = {.skip = others, .nskip = 2};
 
-	if (n == 0 || n > PV_EMU_TEXT_WORDS)
+	if (n == 0 || n > PV_EMU_TEXT_WORDS || site >= (int)n)
 		return PV_ERR_ARG;
 	for (unsigned i = 0; i < n; i++)
 		pv_put_word(ctx, img + 4 * i, words[i]);
 	pv_area_init(&area, PV_EMU_AREA_BASE, area_mem, PV_EMU_AREA_SIZE);
-	enum pv_status s = pv_patch_image(ctx, &image, &area, NULL, rep);
+	enum pv_status s = pv_patch_image(ctx, &image, &area, site < 0 ? NULL : &only, rep);
 	if (s != PV_OK)
 		return s;
 	c->n = n;
@@ -68,13 +72,19 @@ enum pv_status pv_code_patched(struct pv_code *c, const struct pv_ctx *ctx, cons
 	/* instances: every template site whose word became a branch */
 	for (unsigned i = 0; i < n; i++) {
 		const struct pv_row *row = pv_match(ctx, words[i]);
-		uint64_t site = PV_EMU_TEXT_BASE + 4ull * i, at;
-		if (!row || row->kind != PV_K_TEMPLATE || !pv_branch_decode(ctx->fi->is64, site, c->text[i], &at))
+		uint64_t addr = PV_EMU_TEXT_BASE + 4ull * i, at;
+		if (!row || row->kind != PV_K_TEMPLATE || !pv_branch_decode(ctx->fi->is64, addr, c->text[i], &at))
 			continue;
-		c->inst[c->ninst++] = (struct pv_instance){site, at, pv_tmpl_layout(ctx, row->target)->nwords,
+		c->inst[c->ninst++] = (struct pv_instance){addr, at, pv_tmpl_layout(ctx, row->target)->nwords,
 							   row->target};
 	}
 	return PV_OK;
+}
+
+enum pv_status pv_code_patched(struct pv_code *c, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
+			       struct pv_report *rep)
+{
+	return code_patched(c, ctx, words, n, -1, rep);
 }
 
 /* Records a difference; item is formatted only when there is one. */
@@ -223,7 +233,7 @@ int pv_diff_run(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *
 	if (n == 0 || n > PV_EMU_TEXT_WORDS)
 		return -1;
 	pv_code_original(&d->orig_code, words, n);
-	if (pv_code_patched(&d->patched_code, ctx, words, n, &d->rep) != PV_OK)
+	if (code_patched(&d->patched_code, ctx, words, n, o && o->one_site ? (int)o->site : -1, &d->rep) != PV_OK)
 		return -1;
 	if (o && o->tamper)
 		o->tamper(ctx, &d->patched_code, o->tamper_arg);

@@ -150,6 +150,11 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 
 struct pv_diff_opts {
 	unsigned budget; /* 0: PV_EMU_DEFAULT_BUDGET */
+	/* patch only words[site]: the other words stay as they are in both runs,
+	 * where the hypervisor model emulates them alike (pvfuzz diff --vmlinux
+	 * checks one site at a time in its real block) */
+	bool one_site;
+	unsigned site;
 	/* test-only: change the patched code before it runs (broken rewrites) */
 	void (*tamper)(const struct pv_ctx *ctx, struct pv_code *patched, void *arg);
 	void *tamper_arg;

@@ -53,8 +53,9 @@ enum pvf_profile_policy pvf_policy_from_env(void); /* PVFUZZ_PROFILE, default fi
 
 /* PVFUZZ_CLASS=NAME focuses the targets on one rewrite class (pvfuzz
  * validate): the selector's "rewritable encoding" picks only that class's
- * rows, and the features those rows need are turned on. -1 when unset;
- * exits 2 on an unknown name. */
+ * rows, a word of another class becomes a plain instruction (so a failure
+ * belongs to the class), and the features the class needs are turned on.
+ * -1 when unset; exits 2 on an unknown name. */
 int pvf_focus_class(void);
 
 /* Turns a seed of fuzz_diff or fuzz_image into one whose words are sites of

@@ -170,10 +170,24 @@ uint32_t pvf_plain_word(uint32_t r)
 	}
 }
 
+static uint32_t select_word(const struct pv_ctx *ctx, uint8_t sel, uint32_t raw);
+
 uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in)
 {
 	uint8_t sel = (uint8_t)pvf_take(in, 1);
 	uint32_t raw = (uint32_t)pvf_take(in, 4);
+	uint32_t w = select_word(ctx, sel, raw);
+	int focus = pvf_focus_class();
+	if (focus >= 0) { /* focused: no site of another class, so a failure is the class's own */
+		const struct pv_row *r = pv_match(ctx, w);
+		if (r && r->cls != (unsigned)focus)
+			w = pvf_plain_word(raw);
+	}
+	return w;
+}
+
+static uint32_t select_word(const struct pv_ctx *ctx, uint8_t sel, uint32_t raw)
+{
 	switch (sel % 4) {
 	case 0:
 	case 1: { /* a rewritable encoding of this context (of the focused class) */

@@ -91,6 +91,26 @@ want "^mtmsrd_l1 +2 +0\$" "vec.elf --no-vectors-rule"
 patch be.elf --verify
 want "^verify: patching twice equals patching once\$" "be.elf --verify"
 
+# the real-code differential: every site equivalent; with the linux profile
+# the mtsrin r31,r30 hazard diverges, the block's report is printed, exit 1
+out=$("$pv" diff --vmlinux be.elf --sites all 2>&1)
+rc=$?
+[ "$rc" -eq 0 ] || fail "diff be.elf: exit $rc"
+want "^  equivalent: +3 " "diff be.elf equivalent"
+out=$("$pv" diff --vmlinux vec.elf --sites all 2>&1)
+want "^site 0xc000000000000004 mtmsrd_l1 +not runnable: left unpatched by the patch loop \(below end of vectors\)\$" \
+	"diff vec.elf not runnable"
+kernel hz 32 --defsym HAZARD=1
+out=$("$pv" diff --vmlinux hz.elf --sites all --features sr 2>&1)
+rc=$?
+[ "$rc" -eq 0 ] || fail "diff hz.elf (fixed): exit $rc"
+out=$("$pv" diff --vmlinux hz.elf --sites all --features sr --profile linux 2>&1)
+rc=$?
+[ "$rc" -eq 1 ] || fail "diff hz.elf (linux): exit $rc, want 1"
+want "^site 0xc0000010 mtsrin +DIVERGENT\$" "diff hz.elf divergent site"
+want "^DIVERGENCE: .*kernel block 0xc0000000\.\.0xc0000014" "diff hz.elf report"
+want "^  divergent: +1\$" "diff hz.elf summary"
+
 # bad input
 patch "$2/README.md"
 [ "$rc" -eq 2 ] && grep -q "is not an ELF file" <<<"$err" || fail "README.md: exit $rc, '$err'"

@@ -27,7 +27,9 @@ static const char usage[] =
 	"it from the real text: back to the previous branch target or the\n"
 	"instruction after the previous branch, forward to the next branch (at most\n"
 	"32 words each way). The block runs original against patched under the\n"
-	"oracle from K corner start states (default 16). Loads and stores to\n"
+	"oracle from K corner start states (default 16), with only that site\n"
+	"patched: other privileged words in the block run as they are on both\n"
+	"sides, so a divergence belongs to the site named. Loads and stores to\n"
 	"addresses the start state did not map are a fault event that both runs must\n"
 	"share. A block whose runs all fault before the site is run again from the\n"
 	"site itself.\n"
@@ -182,10 +184,11 @@ static const char *const verdict_name[NVERDICTS] = {
 static enum verdict run_block(struct kdiff *kd, struct pv_oracle *or, size_t lo, size_t hi, size_t site,
 			      struct pv_diff *d, struct pv_state *st, unsigned *reached)
 {
+	struct pv_diff_opts o = {.one_site = true, .site = (unsigned)(site - lo)};
 	*reached = 0;
 	for (unsigned s = 0; s < kd->states; s++) {
 		pv_state_corner(kd->ctx.flavor, kd->base + 4 * site + s, s, st);
-		if (pv_diff_run(or, &kd->ctx, kd->w + lo, (unsigned)(hi - lo), st, NULL, d) != 0)
+		if (pv_diff_run(or, &kd->ctx, kd->w + lo, (unsigned)(hi - lo), st, &o, d) != 0)
 			return V_EMU_ERROR;
 		if (d->divergent)
 			return V_DIVERGENT;

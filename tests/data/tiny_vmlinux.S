@@ -3,6 +3,7 @@
  *   NO_TMP=1   no kvm_tmp symbol (a missing symbol)
  *   FAR=1      the template area 40 MiB after the sites (out of branch reach)
  *   VECTORS=1  __end_interrupts after the first two sites (the vectors rule)
+ *   HAZARD=1   an mtsrin r31,r30 too (32-bit: the linux profile's hazard)
  * Sites: mfmsr r3 and mtmsrd r5,1 at the start, mfmsr r4 inside the template
  * code (never patched), mtmsrd r6,1 after the area. */
 	.section .text, "ax"
@@ -19,6 +20,9 @@ __end_interrupts:
 .endif
 	nop
 	addi	3, 3, 1
+.ifdef HAZARD
+	mtsrin	31, 30			/* site: spec section 8 under linux */
+.endif
 kvm_template_start:
 	mfmsr	4			/* template code: left alone */
 	nop
