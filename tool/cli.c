@@ -153,3 +153,19 @@ bool cli_try_write_file(const char *path, const uint8_t *buf, size_t len)
 	errno = saved;
 	return ok;
 }
+
+void cli_json_escape(const char *s, char *out, size_t n)
+{
+	size_t q = 0;
+	for (; *s && q + 7 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			q += (size_t)snprintf(out + q, n - q, "\\%c", c);
+		else if (c < 0x20)
+			q += (size_t)snprintf(out + q, n - q, "\\u%04x", c);
+		else
+			out[q++] = (char)c;
+	}
+	if (n)
+		out[q < n ? q : n - 1] = 0;
+}

@@ -28,6 +28,10 @@ uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi);
 /* getopt_long's ':' (missing value) and '?' (unknown option): exit 2. */
 _Noreturn void cli_bad_option(const char *cmd, int c, char **argv);
 
+/* s as the inside of a JSON string (quotes, backslashes and control
+ * characters escaped), cut short to fit out[n]. */
+void cli_json_escape(const char *s, char *out, size_t n);
+
 /* Seconds on the monotonic clock, for timings. */
 double cli_now(void);
 

@@ -34,8 +34,8 @@ static const char usage[] =
 	"share. A block whose runs all fault before the site is run again from the\n"
 	"site itself.\n"
 	"\n"
-	"Prints a verdict per divergent or not runnable site and a summary: sites\n"
-	"run, equivalent, divergent (with reports), not runnable (with the reason).\n"
+	"Prints a verdict per site (with the report of the first divergences) and a\n"
+	"summary: sites run, equivalent, divergent, not runnable (with the reason).\n"
 	"--seeds-out DIR writes fuzz_diff and fuzz_image seed inputs cut from the\n"
 	"blocks (scripts/kernel-corpus.sh).\n"
 	"\n"
@@ -302,9 +302,11 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	unsigned reports = 0;
 	double t0 = cli_now(), last = t0;
 	struct pv_state st;
+	char jpath[1024];
+	cli_json_escape(path, jpath, sizeof jpath);
 	if (kd.json)
 		printf("{\"vmlinux\":\"%s\",\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"sites\":%zu,"
-		       "\"selected\":%zu,\"states\":%u,\"not_equivalent\":[", path, kd.ctx.fi->name,
+		       "\"selected\":%zu,\"states\":%u,\"results\":[", jpath, kd.ctx.fi->name,
 		       pv_profile_name(profile), pv_features_name(features), nsites, nsel, kd.states);
 	const char *sep = "";
 	for (size_t j = 0; j < nsel; j++) {
@@ -328,29 +330,35 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		reached_total += reached;
 		if (kd.seeds_out && v == V_EQUIVALENT)
 			write_seeds(&kd, lo, hi, i);
-		if (v != V_EQUIVALENT) {
+		if (v == V_EQUIVALENT && !kd.json) {
+			printf("site 0x%llx %-12s equivalent (block 0x%llx..0x%llx, %u of %u states reached the site)\n",
+			       (unsigned long long)addr, pv_class_name(pv_match(&kd.ctx, kd.w[i])->cls),
+			       (unsigned long long)(kd.base + 4 * lo), (unsigned long long)(kd.base + 4 * hi), reached,
+			       kd.states);
+		} else if (kd.json) {
+			const struct pv_row *row = pv_match(&kd.ctx, kd.w[i]);
+			const char *why = v == V_SKIPPED ? pv_skip_reason_name((enum pv_skip_reason)(kd.skipped[i] - 1)) :
+				v == V_EQUIVALENT || v == V_DIVERGENT ? "" : verdict_name[v] + 14;
+			printf("%s{\"addr\":\"0x%llx\",\"class\":\"%s\",\"verdict\":\"%s\",\"reason\":\"%s\","
+			       "\"block\":[\"0x%llx\",\"0x%llx\"],\"reached\":%u", sep, (unsigned long long)addr,
+			       pv_class_name(row->cls),
+			       v == V_EQUIVALENT ? "equivalent" : v == V_DIVERGENT ? "divergent" : "not runnable", why,
+			       (unsigned long long)(kd.base + 4 * lo), (unsigned long long)(kd.base + 4 * hi), reached);
+			if (v == V_DIVERGENT)
+				printf(",\"first_difference\":{\"item\":\"%s\",\"original\":\"%s\",\"patched\":\"%s\"}",
+				       d->item, d->orig, d->patched);
+			printf("}");
+			sep = ",";
+		} else {
 			const struct pv_row *row = pv_match(&kd.ctx, kd.w[i]);
 			const char *why = v == V_SKIPPED ? pv_skip_reason_name((enum pv_skip_reason)(kd.skipped[i] - 1)) : "";
-			if (kd.json) {
-				printf("%s{\"addr\":\"0x%llx\",\"class\":\"%s\",\"verdict\":\"%s\",\"reason\":\"%s\","
-				       "\"block\":[\"0x%llx\",\"0x%llx\"]", sep, (unsigned long long)addr,
-				       pv_class_name(row->cls), v == V_DIVERGENT ? "divergent" : "not runnable",
-				       v == V_DIVERGENT ? "" : v == V_SKIPPED ? why : verdict_name[v] + 14,
-				       (unsigned long long)(kd.base + 4 * lo), (unsigned long long)(kd.base + 4 * hi));
-				if (v == V_DIVERGENT)
-					printf(",\"first_difference\":{\"item\":\"%s\",\"original\":\"%s\",\"patched\":\"%s\"}",
-					       d->item, d->orig, d->patched);
-				printf("}");
-				sep = ",";
-			} else {
-				printf("site 0x%llx %-12s %s%s%s%s\n", (unsigned long long)addr, pv_class_name(row->cls),
-				       verdict_name[v], *why ? " (" : "", why, *why ? ")" : "");
-				if (v == V_DIVERGENT && reports++ < MAX_REPORTS) {
-					char origin[96];
-					snprintf(origin, sizeof origin, "kernel block 0x%llx..0x%llx",
-						 (unsigned long long)(kd.base + 4 * lo), (unsigned long long)(kd.base + 4 * hi));
-					pv_print_divergence(stdout, &kd.ctx, origin, &st, d);
-				}
+			printf("site 0x%llx %-12s %s%s%s%s\n", (unsigned long long)addr, pv_class_name(row->cls),
+			       verdict_name[v], *why ? " (" : "", why, *why ? ")" : "");
+			if (v == V_DIVERGENT && reports++ < MAX_REPORTS) {
+				char origin[96];
+				snprintf(origin, sizeof origin, "kernel block 0x%llx..0x%llx",
+					 (unsigned long long)(kd.base + 4 * lo), (unsigned long long)(kd.base + 4 * hi));
+				pv_print_divergence(stdout, &kd.ctx, origin, &st, d);
 			}
 		}
 		if (!kd.json && cli_now() - last >= 5) {

@@ -336,13 +336,7 @@ static void kernel_form(struct opts *o)
 	const char *how = k->flavor_given ? "given" : "from the ELF";
 	if (o->json) {
 		char extra[2048], file[1024];
-		size_t q = 0;
-		for (const char *c = o->vmlinux; *c && q + 3 < sizeof file; c++) { /* a JSON string */
-			if (*c == '"' || *c == '\\')
-				file[q++] = '\\';
-			file[q++] = (unsigned char)*c < 0x20 ? '?' : *c;
-		}
-		file[q] = 0;
+		cli_json_escape(o->vmlinux, file, sizeof file);
 		int m = snprintf(extra, sizeof extra,
 				 "\"vmlinux\":{\"file\":\"%s\",\"build_id\":\"%s\",\"elf_class\":%u,"
 				 "\"little_endian\":%s,\"abi\":%u,\"flavor_source\":\"%s\",\"vectors_rule\":%s,"

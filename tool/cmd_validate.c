@@ -404,16 +404,9 @@ static void step_fuzz(struct validate *v, struct step *st, unsigned secs)
 
 static void json_string(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
+	char buf[1024];
+	cli_json_escape(s, buf, sizeof buf);
+	printf("\"%s\"", buf);
 }
 
 static void print_verdict(const struct validate *v, bool pass, double total)
