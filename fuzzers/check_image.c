@@ -8,6 +8,9 @@
  *    rewrite: the spec's load/store/nop, or a `b` into the area;
  *  - every branch lands at a template instance in the used part of the area
  *    whose slots are filled and which branches back to the site's successor;
+ *  - a branch-patched site reaches both ends of the area and both ends reach
+ *    its successor (the whole-area rule, docs/engine.md); a layout bit puts
+ *    the area's ends on either side of the 32 MiB reach to test it;
  *  - below end-of-vectors no site is branch patched;
  *  - the area never overflows: guard words around it stay intact;
  *  - the flush ranges cover every changed byte;
@@ -33,6 +36,14 @@ bool pvf_image_focus_seed(uint8_t *b, size_t n)
 	return true;
 }
 
+/* Whether `b to` at `from` is in reach: -32 MiB .. +32 MiB - 4, computed
+ * here in the flavor's address width, apart from the engine's helper. */
+static bool in_reach(bool is64, uint64_t from, uint64_t to)
+{
+	int64_t d = is64 ? (int64_t)(to - from) : (int64_t)(int32_t)(uint32_t)(to - from);
+	return d >= -0x2000000 && d <= 0x1fffffc;
+}
+
 static bool covered(const struct pv_report *rep, uint64_t a)
 {
 	for (size_t i = 0; i < rep->nflush; i++)
@@ -55,7 +66,8 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	uint8_t fit = (uint8_t)pvf_take(in, 1);
 	if (fit & 1) /* room for k instances of a template but one word: where off-by-ones live */
 		area_size = 4 * ((1 + (fit >> 5)) * pv_tmpl_layout(ctx, (enum pv_tmpl)((fit >> 1) % PV_NTMPL))->nwords - 1);
-	bool has_vec = pvf_take(in, 1) & 1;
+	uint8_t vec_byte = (uint8_t)pvf_take(in, 1);
+	bool has_vec = vec_byte & 1, straddle = vec_byte & 2;
 	uint64_t vec_off = pvf_take(in, 2);
 	size_t n = 1 + (size_t)(pvf_take(in, 2) % MAX_WORDS);
 	if (n > pvf_left(in) / 5 + 1)
@@ -63,6 +75,8 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	if (mode == 2 && n * 4 < area_size + 4)
 		mode = 0; /* too small to hold the area */
 	size_t len = 4 * n;
+	if (straddle && mode != 2) /* the far end of the area just out of reach, the near end in */
+		gap = (0x2000000 - len - area_size / 2) & ~3ull;
 	/* keep everything inside the address space */
 	uint64_t room = len + area_size + gap + 8;
 	if (base > space - room)
@@ -152,6 +166,13 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 		}
 		if ((w1 & 0xfc000003u) != 0x48000000u) {
 			pvf_fail(r, out, "template site 0x%llx became 0x%08x, not a b", (unsigned long long)a, w1);
+			goto done;
+		}
+		uint64_t last = area.addr + area.size - 4;
+		if (!in_reach(is64, a, area.addr) || !in_reach(is64, a, last) || !in_reach(is64, area.addr, a + 4) ||
+		    !in_reach(is64, last, a + 4)) {
+			pvf_fail(r, out, "site 0x%llx was branch patched but the area 0x%llx..0x%llx is not wholly in reach",
+				 (unsigned long long)a, (unsigned long long)area.addr, (unsigned long long)last);
 			goto done;
 		}
 		int32_t d = (int32_t)((w1 & 0x03fffffcu) << 6) >> 6;
