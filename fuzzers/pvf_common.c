@@ -76,33 +76,62 @@ enum pvf_profile_policy pvf_policy_from_env(void)
 	return p;
 }
 
+/* An environment variable's value through the engine's parser, -1 when it
+ * is unset or empty; exits 2 naming the variable when the parser refuses it.
+ * The callers read it once per process. */
+static int env_choice(const char *var, int (*parse)(const char *, int *), const char *what)
+{
+	const char *s = getenv(var);
+	int v;
+	if (!s || !*s)
+		return -1;
+	if (parse(s, &v) != 0) {
+		fprintf(stderr, "pvfuzz: %s='%s' is not %s\n", var, s, what);
+		exit(2);
+	}
+	return v;
+}
+
+static int parse_class(const char *s, int *out)
+{
+	enum pv_class c;
+	if (pv_class_parse(s, &c) != 0)
+		return -1;
+	*out = (int)c;
+	return 0;
+}
+
+static int parse_flavor(const char *s, int *out)
+{
+	enum pv_flavor f;
+	if (pv_flavor_parse(s, &f) != 0)
+		return -1;
+	*out = (int)f;
+	return 0;
+}
+
 int pvf_focus_class(void)
 {
 	static int focus = -2;
-	if (focus == -2) {
-		const char *s = getenv("PVFUZZ_CLASS");
-		enum pv_class c;
-		focus = -1;
-		if (s && *s) {
-			if (pv_class_parse(s, &c) != 0) {
-				fprintf(stderr, "pvfuzz: PVFUZZ_CLASS='%s' is not a rewrite class\n", s);
-				exit(2);
-			}
-			focus = (int)c;
-		}
-	}
+	if (focus == -2)
+		focus = env_choice("PVFUZZ_CLASS", parse_class, "a rewrite class");
 	return focus;
 }
 
-/* The features the focused class needs on a flavor. */
+/* The features the focused class needs on a flavor: every input asks, so
+ * the answer is worked out once per flavor. */
 static unsigned focus_features(enum pv_flavor f)
 {
-	unsigned need = 0;
-	int focus = pvf_focus_class();
-	for (size_t i = 0; focus >= 0 && i < pv_nrows; i++)
-		if (pv_rows[i].cls == (unsigned)focus && (pv_rows[i].flavors & PV_FL(f)))
-			need |= pv_rows[i].gate;
-	return need;
+	static unsigned need[PV_NFLAVORS];
+	static bool ready[PV_NFLAVORS];
+	if (!ready[f]) {
+		int focus = pvf_focus_class();
+		for (size_t i = 0; focus >= 0 && i < pv_nrows; i++)
+			if (pv_rows[i].cls == (unsigned)focus && (pv_rows[i].flavors & PV_FL(f)))
+				need[f] |= pv_rows[i].gate;
+		ready[f] = true;
+	}
+	return need[f];
 }
 
 uint64_t pvf_take(struct pvf_in *in, unsigned bytes)
@@ -133,18 +162,8 @@ bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf
 		return false;
 	struct pvf_platform p = *pvf_platform(data[0] & 63);
 	static int forced = -2; /* PVFUZZ_FLAVOR pins the flavor (benchmarks, focused runs) */
-	if (forced == -2) {
-		const char *s = getenv("PVFUZZ_FLAVOR");
-		enum pv_flavor f;
-		forced = -1;
-		if (s && *s) {
-			if (pv_flavor_parse(s, &f) != 0) {
-				fprintf(stderr, "pvfuzz: PVFUZZ_FLAVOR='%s' is not a flavor\n", s);
-				exit(2);
-			}
-			forced = (int)f;
-		}
-	}
+	if (forced == -2)
+		forced = env_choice("PVFUZZ_FLAVOR", parse_flavor, "a flavor");
 	if (forced >= 0)
 		p.flavor = (enum pv_flavor)forced;
 	p.features |= focus_features(p.flavor);
