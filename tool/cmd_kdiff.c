@@ -175,9 +175,16 @@ static void write_seeds(struct kdiff *kd, size_t lo, size_t hi, size_t site)
 }
 
 enum verdict { V_EQUIVALENT, V_DIVERGENT, V_SKIPPED, V_UNREACHED, V_EMU_ERROR, NVERDICTS };
-static const char *const verdict_name[NVERDICTS] = {
-	"equivalent", "DIVERGENT", "not runnable: left unpatched by the patch loop",
-	"not runnable: no start state reaches the site", "not runnable: the emulator failed"};
+/* the verdict as JSON names it, and why a site is not runnable */
+static const struct {
+	const char *json, *reason;
+} verdicts[NVERDICTS] = {
+	[V_EQUIVALENT] = {"equivalent", ""},
+	[V_DIVERGENT] = {"divergent", ""},
+	[V_SKIPPED] = {"not runnable", "left unpatched by the patch loop"},
+	[V_UNREACHED] = {"not runnable", "no start state reaches the site"},
+	[V_EMU_ERROR] = {"not runnable", "the emulator failed"},
+};
 
 /* Runs words [lo, hi) from the corner states; returns the verdict and, in
  * *reached, how many states executed the site (word `site`). */
@@ -330,36 +337,31 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		reached_total += reached;
 		if (kd.seeds_out && v == V_EQUIVALENT)
 			write_seeds(&kd, lo, hi, i);
-		if (v == V_EQUIVALENT && !kd.json) {
-			printf("site 0x%llx %-12s equivalent (block 0x%llx..0x%llx, %u of %u states reached the site)\n",
-			       (unsigned long long)addr, pv_class_name(pv_match(&kd.ctx, kd.w[i])->cls),
-			       (unsigned long long)(kd.base + 4 * lo), (unsigned long long)(kd.base + 4 * hi), reached,
-			       kd.states);
-		} else if (kd.json) {
-			const struct pv_row *row = pv_match(&kd.ctx, kd.w[i]);
-			const char *why = v == V_SKIPPED ? pv_skip_reason_name((enum pv_skip_reason)(kd.skipped[i] - 1)) :
-				v == V_EQUIVALENT || v == V_DIVERGENT ? "" : verdict_name[v] + 14;
+		const char *cls = pv_class_name(pv_match(&kd.ctx, kd.w[i])->cls);
+		const char *skip = v == V_SKIPPED ? pv_skip_reason_name((enum pv_skip_reason)(kd.skipped[i] - 1)) : "";
+		unsigned long long blo = kd.base + 4 * lo, bhi = kd.base + 4 * hi;
+		if (kd.json) {
 			printf("%s{\"addr\":\"0x%llx\",\"class\":\"%s\",\"verdict\":\"%s\",\"reason\":\"%s\","
-			       "\"block\":[\"0x%llx\",\"0x%llx\"],\"reached\":%u", sep, (unsigned long long)addr,
-			       pv_class_name(row->cls),
-			       v == V_EQUIVALENT ? "equivalent" : v == V_DIVERGENT ? "divergent" : "not runnable", why,
-			       (unsigned long long)(kd.base + 4 * lo), (unsigned long long)(kd.base + 4 * hi), reached);
+			       "\"block\":[\"0x%llx\",\"0x%llx\"],\"reached\":%u", sep, (unsigned long long)addr, cls,
+			       verdicts[v].json, v == V_SKIPPED ? skip : verdicts[v].reason, blo, bhi, reached);
 			if (v == V_DIVERGENT)
 				printf(",\"first_difference\":{\"item\":\"%s\",\"original\":\"%s\",\"patched\":\"%s\"}",
 				       d->item, d->orig, d->patched);
 			printf("}");
 			sep = ",";
-		} else {
-			const struct pv_row *row = pv_match(&kd.ctx, kd.w[i]);
-			const char *why = v == V_SKIPPED ? pv_skip_reason_name((enum pv_skip_reason)(kd.skipped[i] - 1)) : "";
-			printf("site 0x%llx %-12s %s%s%s%s\n", (unsigned long long)addr, pv_class_name(row->cls),
-			       verdict_name[v], *why ? " (" : "", why, *why ? ")" : "");
-			if (v == V_DIVERGENT && reports++ < MAX_REPORTS) {
+		} else if (v == V_EQUIVALENT) {
+			printf("site 0x%llx %-12s equivalent (block 0x%llx..0x%llx, %u of %u states reached the site)\n",
+			       (unsigned long long)addr, cls, blo, bhi, reached, kd.states);
+		} else if (v == V_DIVERGENT) {
+			printf("site 0x%llx %-12s DIVERGENT\n", (unsigned long long)addr, cls);
+			if (reports++ < MAX_REPORTS) {
 				char origin[96];
-				snprintf(origin, sizeof origin, "kernel block 0x%llx..0x%llx",
-					 (unsigned long long)(kd.base + 4 * lo), (unsigned long long)(kd.base + 4 * hi));
+				snprintf(origin, sizeof origin, "kernel block 0x%llx..0x%llx", blo, bhi);
 				pv_print_divergence(stdout, &kd.ctx, origin, &st, d);
 			}
+		} else {
+			printf("site 0x%llx %-12s not runnable: %s%s%s%s\n", (unsigned long long)addr, cls,
+			       verdicts[v].reason, *skip ? " (" : "", skip, *skip ? ")" : "");
 		}
 		if (!kd.json && cli_now() - last >= 5) {
 			last = cli_now();
