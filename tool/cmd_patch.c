@@ -322,12 +322,16 @@ static void kernel_form(struct opts *o)
 		size_t i = 0;
 		while (i < k->text_len && again[i] == k->text[i])
 			i++;
-		verdict = i == k->text_len && area2.used == kp.area.used ? "patching twice equals patching once"
-									  : "DIFFERS";
-		if (strcmp(verdict, "DIFFERS") == 0) {
+		verdict = "patching twice equals patching once";
+		if (i < k->text_len || area2.used != kp.area.used) {
+			verdict = "DIFFERS";
 			status = 1;
-			fprintf(stderr, "pvfuzz: patching twice changed the text at 0x%llx (area use %zu -> %zu)\n",
-				(unsigned long long)(kp.img.base + (i & ~(size_t)3)), kp.area.used, area2.used);
+			if (i < k->text_len)
+				fprintf(stderr, "pvfuzz: patching twice changed the text at 0x%llx\n",
+					(unsigned long long)(kp.img.base + (i & ~(size_t)3)));
+			else
+				fprintf(stderr, "pvfuzz: patching twice changed the template area's use (%zu -> %zu bytes)\n",
+					kp.area.used, area2.used);
 		}
 		pv_report_free(&rep2);
 		free(again);
