@@ -94,7 +94,6 @@ struct validate {
 	char out[PATH_MAX], failures[PATH_MAX + 16], fuzzers[PATH_MAX], corpus[PATH_MAX], work[PATH_MAX];
 	struct step steps[MAX_STEPS];
 	unsigned nsteps;
-	unsigned saved;     /* failing inputs written */
 };
 
 static void progress(const struct validate *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -150,8 +149,6 @@ static void save(struct validate *v, const char *name, const uint8_t *b, size_t 
 	snprintf(path, pn, "%s/%s", v->failures, name);
 	if (!cli_try_write_file(path, b, n))
 		fprintf(stderr, "pvfuzz validate: cannot write %s: %s\n", path, strerror(errno));
-	else
-		v->saved++;
 }
 
 /* ---- step 1: the matcher sweep over the class's encodings --------------- */
@@ -232,7 +229,6 @@ static void step_diffsweep(struct validate *v, struct step *st)
 				pv_flavor_info(st->flavor)->name, pv_features_name(w.first_ctx.features),
 				pv_profile_name(v->profile));
 			fclose(f);
-			v->saved++;
 		}
 	}
 	st->count = w.runs;
@@ -330,6 +326,24 @@ static unsigned long long executed_units(const char *log)
 	return n;
 }
 
+/* The target's libFuzzer options, from the fuzzers/<target>.options that
+ * scripts/fuzz.sh and OSS-Fuzz read too ("[libfuzzer]", then key = value). */
+#define MAX_OPTIONS 4
+static unsigned fuzzer_options(const char *target, char opts[MAX_OPTIONS][80])
+{
+	char path[PATH_MAX], line[256], key[32], val[40];
+	unsigned n = 0;
+	snprintf(path, sizeof path, "%s/fuzzers/%s.options", PVFUZZ_SOURCE_DIR, target);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (n < MAX_OPTIONS && fgets(line, sizeof line, f))
+		if (sscanf(line, " %31[a-z_] = %39s", key, val) == 2)
+			snprintf(opts[n++], sizeof opts[0], "-%s=%s", key, val);
+	fclose(f);
+	return n;
+}
+
 static void step_fuzz(struct validate *v, struct step *st, unsigned secs)
 {
 	const char *fl = pv_flavor_info(st->flavor)->name;
@@ -345,7 +359,8 @@ static void step_fuzz(struct validate *v, struct step *st, unsigned secs)
 	write_dict(v, st->flavor, dict);
 	mkdir_or_die(work);
 	mkdir_or_die(v->failures);
-	const char *max_len = !strcmp(st->name, "fuzz_diff") ? "-max_len=700" : "-max_len=6000";
+	char opts[MAX_OPTIONS][80];
+	unsigned nopts = fuzzer_options(st->name, opts);
 	char dict_opt[PATH_MAX + 80], prefix_opt[PATH_MAX + 96];
 	snprintf(dict_opt, sizeof dict_opt, "-dict=%s", dict);
 	snprintf(prefix_opt, sizeof prefix_opt, "-artifact_prefix=%s", prefix);
@@ -366,8 +381,15 @@ static void step_fuzz(struct validate *v, struct step *st, unsigned secs)
 		setenv("PVFUZZ_CLASS", pv_class_name(v->cls), 1);
 		setenv("PVFUZZ_FLAVOR", fl, 1);
 		setenv("PVFUZZ_PROFILE", pv_profile_name(v->profile), 1);
-		char *args[] = {bin, t_opt, "-timeout=25", "-rss_limit_mb=4096", "-print_final_stats=1",
-				(char *)max_len, dict_opt, prefix_opt, work, have_seeds ? seeds : NULL, NULL};
+		char *args[16] = {bin, t_opt, "-timeout=25", "-rss_limit_mb=4096", "-print_final_stats=1",
+				  dict_opt, prefix_opt};
+		unsigned a = 7;
+		for (unsigned k = 0; k < nopts; k++)
+			args[a++] = opts[k];
+		args[a++] = work;
+		if (have_seeds)
+			args[a++] = seeds;
+		args[a] = NULL;
 		execv(bin, args);
 		fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
 		_exit(127);
@@ -390,14 +412,12 @@ static void step_fuzz(struct validate *v, struct step *st, unsigned secs)
 		}
 		usleep(100000);
 	}
-	st->secs = cli_now() - t0;
 	st->count = executed_units(log);
 	st->unit = "execs";
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return;
 	st->result = R_FAIL;
 	first_failure(log, st->first, sizeof st->first);
-	v->saved++;
 }
 
 /* ---- the verdict ------------------------------------------------------------ */
