@@ -185,4 +185,28 @@ void pv_diff_free(struct pv_diff *d);
 /* Compares two runs; fills item/orig/patched and returns true on a difference. */
 bool pv_runs_differ(enum pv_flavor f, const struct pv_run *a, const struct pv_run *b, struct pv_diff *d);
 
+/* ---- the kernel profile (kernel.c, docs/kernel-mode.md) ------------------- */
+
+/* A kernel tree's own PV patch code as scripts/kernel-mode/build.sh left it
+ * in dir/<flavor>/, ready to run in its own unicorn engine. NULL with a
+ * message in err when it is missing or unreadable. Not thread-safe: one per
+ * thread. */
+struct pv_kernel;
+struct pv_kernel *pv_kernel_open(const char *dir, enum pv_flavor f, char *err, size_t errlen);
+void pv_kernel_free(struct pv_kernel *k);
+
+/* Makes pv_patch_image(ctx, ...) run the kernel's code (ctx: the same
+ * flavor, profile linux, whose table classifies the kernel's rewrites). */
+void pv_kernel_attach(struct pv_kernel *k, struct pv_ctx *ctx);
+/* The pv_patch_fn itself: kvm_guest_init() over img with kvm_tmp at area,
+ * kvm_tmp_index = area->used, __end_interrupts = opts->vectors_end. */
+int pv_kernel_patch(void *k, const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
+		    const struct pv_patch_opts *opts, struct pv_report *rep);
+
+const char *pv_kernel_error(const struct pv_kernel *k);   /* after PV_ERR_HOOK */
+const char *pv_kernel_log(const struct pv_kernel *k);     /* the run's printk text */
+bool pv_kernel_worked(const struct pv_kernel *k);         /* kvm_patching_worked after the run */
+const char *pv_kernel_release(const struct pv_kernel *k); /* e.g. "6.1.192" */
+const char *pv_kernel_source(const struct pv_kernel *k);  /* the tree it was built from */
+
 #endif

@@ -13,6 +13,7 @@
 #include <unicorn/unicorn.h>
 
 #include "emu.h"
+#include "emu_uc.h"
 #include "hv.h"
 #include "ppc_insn.h"
 
@@ -72,6 +73,26 @@ uint64_t pv_emu_page_phys(enum pv_flavor f)
 }
 
 const char *pv_machine_cpu(const struct pv_machine *m) { return emu_flavors[m->flavor].cpu; }
+
+uc_err pv_uc_open(enum pv_flavor f, uc_engine **uc, const char **step)
+{
+	const struct emu_flavor *ef = &emu_flavors[f];
+	uc_err e;
+	*step = "open";
+	if ((e = uc_open(UC_ARCH_PPC, ef->mode | UC_MODE_BIG_ENDIAN, uc)) != UC_ERR_OK)
+		return e;
+	/* unicorn's default translation buffer is 1 GiB per engine; the code
+	 * under test is tiny, and a full buffer is simply flushed */
+	*step = "size the translation buffer";
+	if ((e = uc_ctl_set_tcg_buffer_size(*uc, 32u << 20)) != UC_ERR_OK)
+		return e;
+	*step = "set the CPU model";
+	if (ef->model >= 0 && (e = uc_ctl_set_cpu_model(*uc, ef->model)) != UC_ERR_OK)
+		return e;
+	*step = "set the MSR";
+	uint64_t msr = ef->msr;
+	return uc_reg_write(*uc, UC_PPC_REG_MSR, &msr);
+}
 
 static bool in_area(uint64_t a) { return a - PV_EMU_AREA_BASE < PV_EMU_AREA_SIZE; }
 static bool in_text(uint64_t a) { return a - PV_EMU_TEXT_BASE < TEXT_SIZE; }
@@ -295,7 +316,6 @@ static void *page_alloc(size_t n)
 
 struct pv_machine *pv_machine_new(enum pv_flavor f, char *err, size_t errlen)
 {
-	const struct emu_flavor *ef = &emu_flavors[f];
 	struct pv_machine *m = calloc(1, sizeof(*m));
 	uc_err e = UC_ERR_NOMEM;
 	const char *step = "allocate";
@@ -311,16 +331,7 @@ struct pv_machine *pv_machine_new(enum pv_flavor f, char *err, size_t errlen)
 	if (!m->text || !m->area || !m->data || !m->page)
 		goto fail;
 
-	step = "open";
-	if ((e = uc_open(UC_ARCH_PPC, ef->mode | UC_MODE_BIG_ENDIAN, &m->uc)) != UC_ERR_OK)
-		goto fail;
-	/* unicorn's default translation buffer is 1 GiB per engine; the code
-	 * under test is tiny, and a full buffer is simply flushed */
-	step = "size the translation buffer";
-	if ((e = uc_ctl_set_tcg_buffer_size(m->uc, 32u << 20)) != UC_ERR_OK)
-		goto fail;
-	step = "set the CPU model";
-	if (ef->model >= 0 && (e = uc_ctl_set_cpu_model(m->uc, ef->model)) != UC_ERR_OK)
+	if ((e = pv_uc_open(f, &m->uc, &step)) != UC_ERR_OK)
 		goto fail;
 	step = "map memory";
 	/* code: no writes (self-modifying code faults); reads are policed by on_mem */
@@ -335,10 +346,6 @@ struct pv_machine *pv_machine_new(enum pv_flavor f, char *err, size_t errlen)
 	    (e = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_mem, m, 1, 0)) ||
 	    (e = uc_hook_add(m->uc, &h, UC_HOOK_MEM_INVALID, (void *)on_invalid, m, 1, 0)) ||
 	    (e = uc_hook_add(m->uc, &h, UC_HOOK_INTR, (void *)on_intr, m, 1, 0)))
-		goto fail;
-	step = "set the MSR";
-	uint64_t msr = ef->msr;
-	if ((e = uc_reg_write(m->uc, UC_PPC_REG_MSR, &msr)) != UC_ERR_OK)
 		goto fail;
 	step = "save the clean context";
 	if ((e = uc_context_alloc(m->uc, &m->clean)) || (e = uc_context_save(m->uc, m->clean)))

@@ -48,8 +48,17 @@ const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profil
 /* Which profiles may run: the fuzzers check the fixed profile unless told
  * otherwise (PVFUZZ_PROFILE=linux or any), so that a clean run means clean. */
 enum pvf_profile_policy { PVF_ONLY_FIXED, PVF_ONLY_LINUX, PVF_ANY_PROFILE };
+/* "kernel:DIR" is the linux policy with the kernel's own code patching
+ * (pvf_use_kernel(DIR)). */
 int pvf_policy_parse(const char *s, enum pvf_profile_policy *out);
 enum pvf_profile_policy pvf_policy_from_env(void); /* PVFUZZ_PROFILE, default fixed */
+
+/* The kernel profile (docs/kernel-mode.md): from now on pvf_ctx() hands out
+ * linux-profile contexts whose patching runs the kernel code built into
+ * dir/<flavor>/, and inputs of a flavor without such a build are skipped.
+ * Exits 2 when no flavor is built there. One thread only. */
+void pvf_use_kernel(const char *dir);
+bool pvf_kernel_mode(void);
 
 /* PVFUZZ_CLASS=NAME focuses the targets on one rewrite class (pvfuzz
  * validate): the selector's "rewritable encoding" picks only that class's

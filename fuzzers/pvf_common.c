@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu.h"
 #include "ppc_insn.h"
 #include "pvf.h"
 
@@ -40,6 +41,27 @@ const struct pvf_platform *pvf_platform(unsigned index)
 	return &table[index % PVF_NPLATFORMS];
 }
 
+static const char *kernel_dir;
+static struct pv_kernel *kernels[PV_NFLAVORS];
+
+void pvf_use_kernel(const char *dir)
+{
+	char err[600], first[600] = "";
+	unsigned n = 0;
+	kernel_dir = dir;
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
+		if (!kernels[f] && !(kernels[f] = pv_kernel_open(dir, f, err, sizeof err)) && !first[0])
+			snprintf(first, sizeof first, "%s", err);
+		n += kernels[f] != NULL;
+	}
+	if (!n) {
+		fprintf(stderr, "pvfuzz: no flavor of the kernel profile is built in %s (%s)\n", dir, first);
+		exit(2);
+	}
+}
+
+bool pvf_kernel_mode(void) { return kernel_dir != NULL; }
+
 const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profile p)
 {
 	static struct pv_ctx cache[PV_NFLAVORS][PV_FEAT_ALL + 1][PV_NPROFILES];
@@ -49,12 +71,17 @@ const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profil
 			abort(); /* the table is ours: this cannot fail */
 		ready[f][features][p] = true;
 	}
+	if (kernel_dir && p == PV_PROFILE_LINUX && kernels[f] && !cache[f][features][p].patch_hook)
+		pv_kernel_attach(kernels[f], &cache[f][features][p]);
 	return &cache[f][features][p];
 }
 
 int pvf_policy_parse(const char *s, enum pvf_profile_policy *out)
 {
-	if (!strcmp(s, "fixed"))
+	if (!strncmp(s, "kernel:", 7) && s[7]) {
+		pvf_use_kernel(s + 7);
+		*out = PVF_ONLY_LINUX;
+	} else if (!strcmp(s, "fixed"))
 		*out = PVF_ONLY_FIXED;
 	else if (!strcmp(s, "linux"))
 		*out = PVF_ONLY_LINUX;
@@ -70,7 +97,7 @@ enum pvf_profile_policy pvf_policy_from_env(void)
 	enum pvf_profile_policy p = PVF_ONLY_FIXED;
 	const char *s = getenv("PVFUZZ_PROFILE");
 	if (s && pvf_policy_parse(s, &p) != 0) {
-		fprintf(stderr, "pvfuzz: PVFUZZ_PROFILE='%s' is not fixed, linux or any\n", s);
+		fprintf(stderr, "pvfuzz: PVFUZZ_PROFILE='%s' is not fixed, linux, any or kernel:DIR\n", s);
 		exit(2);
 	}
 	return p;
@@ -167,6 +194,8 @@ bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf
 	if (forced >= 0)
 		p.flavor = (enum pv_flavor)forced;
 	p.features |= focus_features(p.flavor);
+	if (kernel_dir && !kernels[p.flavor])
+		return false; /* kernel profile: the tree did not build for this flavor */
 	if (pol != PVF_ANY_PROFILE)
 		p.profile = pol == PVF_ONLY_FIXED ? PV_PROFILE_FIXED : PV_PROFILE_LINUX;
 	*ctx = pvf_ctx(p.flavor, p.features, p.profile);

@@ -49,7 +49,7 @@ static bool add_flush(struct pv_report *rep, uint64_t addr, uint64_t len)
 	return true;
 }
 
-static bool add_skip(struct pv_report *rep, uint64_t addr, enum pv_class c, enum pv_skip_reason r)
+bool pv_report_add_skip(struct pv_report *rep, uint64_t addr, enum pv_class c, enum pv_skip_reason r)
 {
 	if (!grow((void **)&rep->skips, &rep->cap_skips, rep->nskips, sizeof(*rep->skips)))
 		return false;
@@ -124,6 +124,8 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 		return PV_ERR_ARG;
 	if (!area_fits(ctx, img, area))
 		return PV_ERR_ARG;
+	if (ctx->patch_hook)
+		return (enum pv_status)ctx->patch_hook(ctx->patch_hook_arg, ctx, img, area, opts, rep);
 
 #ifdef PVFUZZ_MUTANT_area_reset_each_run
 	area->used = 0;
@@ -153,7 +155,7 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 		} else {
 			enum pv_skip_reason r = patch_template(ctx, p, addr, row, w, area, opts, rep, &nomem);
 			if (r != PV_NSKIP) {
-				if (!add_skip(rep, addr, row->cls, r))
+				if (!pv_report_add_skip(rep, addr, row->cls, r))
 					return PV_ERR_NOMEM;
 				continue;
 			}

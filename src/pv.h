@@ -167,6 +167,19 @@ extern const size_t pv_nrows;
 
 #define PV_MAX_ACTIVE_ROWS 64
 
+struct pv_ctx;
+struct pv_image;
+struct pv_area;
+struct pv_patch_opts;
+struct pv_report;
+
+/* Another implementation of pv_patch_image() behind the same interface: the
+ * kernel profile (emulator/kernel.c) runs a kernel's own patch code in the
+ * emulator. The engine only calls it, after checking the arguments; it knows
+ * nothing of what is behind. Returns an enum pv_status. */
+typedef int (*pv_patch_fn)(void *arg, const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
+			   const struct pv_patch_opts *opts, struct pv_report *rep);
+
 struct pv_ctx {
 	enum pv_flavor flavor;
 	unsigned features;
@@ -176,6 +189,9 @@ struct pv_ctx {
 	const struct pv_row *active[PV_MAX_ACTIVE_ROWS];
 	uint8_t nactive;
 	uint8_t xo_first[1024], xo_count[1024];
+	/* set after pv_ctx_init() to hand patching to another implementation */
+	pv_patch_fn patch_hook;
+	void *patch_hook_arg;
 };
 
 /* Returns 0, or -1 when an argument is out of range. */
@@ -289,6 +305,7 @@ enum pv_status {
 	PV_OK = 0,
 	PV_ERR_ARG,     /* misaligned image, area overlapping the image badly */
 	PV_ERR_NOMEM,
+	PV_ERR_HOOK,    /* the patch hook failed; its owner has the message */
 };
 
 /* Patches img in place, writes instances into area and adds to rep (zero
@@ -296,6 +313,8 @@ enum pv_status {
 enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
 			      const struct pv_patch_opts *opts, struct pv_report *rep);
 void pv_report_free(struct pv_report *rep);
+/* Records a site left unpatched (for pv_patch_fn implementations). */
+bool pv_report_add_skip(struct pv_report *rep, uint64_t addr, enum pv_class c, enum pv_skip_reason r);
 
 /* Word access in the flavor's byte order. */
 uint32_t pv_get_word(const struct pv_ctx *ctx, const uint8_t *p);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "emu.h"
 
 void cli_fail(const char *fmt, ...)
 {
@@ -70,12 +71,61 @@ unsigned cli_features(const char *s)
 	return f;
 }
 
+static const char *kernel_dir;
+
 enum pv_profile cli_profile(const char *s)
 {
 	enum pv_profile p;
+	if (!strncmp(s, "kernel:", 7)) {
+		if (!s[7])
+			cli_fail("--profile kernel:DIR needs the directory scripts/kernel-mode/build.sh printed");
+		kernel_dir = s + 7;
+		return PV_PROFILE_LINUX;
+	}
+	kernel_dir = NULL;
 	if (pv_profile_parse(s, &p) != 0)
-		cli_fail("unknown profile '%s' (fixed, linux)", s);
+		cli_fail("unknown profile '%s' (fixed, linux, kernel:DIR)", s);
 	return p;
+}
+
+const char *cli_kernel_dir(void) { return kernel_dir; }
+
+void cli_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv_profile p)
+{
+	static struct pv_kernel *kernels[PV_NFLAVORS];
+	if (pv_ctx_init(ctx, f, features, p) != 0)
+		cli_fail("internal error: the rewrite table does not fit the matcher");
+	if (!kernel_dir || p != PV_PROFILE_LINUX)
+		return;
+	if (!kernels[f]) {
+		char err[600];
+		if (!(kernels[f] = pv_kernel_open(kernel_dir, f, err, sizeof err)))
+			cli_fail("%s", err);
+	}
+	pv_kernel_attach(kernels[f], ctx);
+}
+
+const char *cli_profile_label(const struct pv_ctx *ctx)
+{
+	static char buf[700];
+	if (!ctx->patch_hook)
+		return pv_profile_name(ctx->profile);
+	snprintf(buf, sizeof buf, "kernel:%s (Linux %s)", kernel_dir ? kernel_dir : "?",
+		 pv_kernel_release(ctx->patch_hook_arg));
+	return buf;
+}
+
+const char *cli_patch_error(const struct pv_ctx *ctx, int st, const char *arg_msg)
+{
+	static char buf[700];
+	switch (st) {
+	case PV_ERR_ARG: return arg_msg;
+	case PV_ERR_NOMEM: return "out of memory while patching";
+	case PV_ERR_HOOK:
+		snprintf(buf, sizeof buf, "kernel profile: %s", pv_kernel_error(ctx->patch_hook_arg));
+		return buf;
+	default: return "patching failed";
+	}
 }
 
 uint64_t cli_address(const char *opt, const char *s)

@@ -21,7 +21,21 @@ bool cli_parse_u64(const char *s, uint64_t *out);
 /* Option values that exit with a message when bad. */
 enum pv_flavor cli_flavor(const char *s);
 unsigned cli_features(const char *s);
+/* fixed, linux, or kernel:DIR (the kernel profile: a kernel's own patch
+ * code built by scripts/kernel-mode/build.sh into DIR; it uses the linux
+ * profile's table, so this returns PV_PROFILE_LINUX and remembers DIR). */
 enum pv_profile cli_profile(const char *s);
+/* The DIR of --profile kernel:DIR, or NULL. */
+const char *cli_kernel_dir(void);
+/* pv_ctx_init(), then, under --profile kernel:DIR, the kernel's code for the
+ * flavor attached (opened once per flavor); exits 2 with the reason when it
+ * is not built or cannot be loaded. */
+void cli_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv_profile p);
+/* "linux", "fixed" or "kernel:DIR (6.1.192)" for a context from cli_ctx_init. */
+const char *cli_profile_label(const struct pv_ctx *ctx);
+/* Why pv_patch_image() returned st (the kernel's reason for PV_ERR_HOOK);
+ * arg_msg says what PV_ERR_ARG means to the caller. */
+const char *cli_patch_error(const struct pv_ctx *ctx, int st, const char *arg_msg);
 uint64_t cli_address(const char *opt, const char *s);
 /* A number from lo to hi (0x-hex or decimal), or exit with a message. */
 uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi);

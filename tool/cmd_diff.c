@@ -22,7 +22,8 @@ static const char usage[] =
 	"rerun it alone with --seed <its seed> --states 1.\n"
 	"\n"
 	"  --flavor F      book3s32, booke32, book3s64, booke64, book3s64le\n"
-	"  --profile P     fixed (default) or linux\n"
+	"  --profile P     fixed (default), linux, or kernel:DIR (the kernel's own\n"
+	"                  code from scripts/kernel-mode/build.sh patches)\n"
 	"  --features L    none, sr, mas, sr,mas (default)\n"
 	"  --seed S        first seed (default 1)\n"
 	"  --states N      number of start states, 1 to 1000000000 (default 1)\n"
@@ -87,7 +88,7 @@ int cmd_diff(int argc, char **argv)
 
 	struct pv_ctx ctx;
 	char err[160];
-	pv_ctx_init(&ctx, flavor, features, profile);
+	cli_ctx_init(&ctx, flavor, features, profile);
 	struct pv_oracle *m = pv_oracle_new(flavor, err, sizeof err);
 	struct pv_diff *d = calloc(1, sizeof(*d));
 	struct pv_state st;
@@ -105,7 +106,8 @@ int cmd_diff(int argc, char **argv)
 		uint64_t s = seed + i;
 		pv_state_from_seed(flavor, s, &st);
 		if (pv_diff_run(m, &ctx, words, (unsigned)n, &st, &o, d) != 0) {
-			fprintf(stderr, "pvfuzz: the emulator failed on seed %llu\n", (unsigned long long)s);
+			fprintf(stderr, "pvfuzz: the emulator failed on seed %llu%s%s\n", (unsigned long long)s,
+				ctx.patch_hook ? ": " : "", ctx.patch_hook ? cli_patch_error(&ctx, PV_ERR_HOOK, "") : "");
 			status = 70;
 			break;
 		}
@@ -137,7 +139,7 @@ int cmd_diff(int argc, char **argv)
 			printf("{\"verdict\":\"equivalent\",\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\","
 			       "\"seed\":%llu,\"states\":%llu,\"fell_through\":%llu,\"budget\":%llu,\"ended_by_event\":%llu,"
 			       "\"delivered\":%llu,\"must_act\":%llu,\"seconds\":%.3f,\"per_second\":%.0f}\n",
-			       ctx.fi->name, pv_profile_name(profile), pv_features_name(features), (unsigned long long)seed,
+			       ctx.fi->name, cli_profile_label(&ctx), pv_features_name(features), (unsigned long long)seed,
 			       (unsigned long long)states, ends[PV_END_FELL_THROUGH], ends[PV_END_BUDGET],
 			       ends[PV_END_EVENT], delivered, must_act, secs, rate);
 		else
@@ -146,7 +148,7 @@ int cmd_diff(int argc, char **argv)
 			       "  %llu interrupts delivered, %llu traps the hypervisor acted on\n"
 			       "  %.3f s, %.0f differential runs per second\n",
 			       (unsigned long long)states, (unsigned long long)seed, ctx.fi->name, pv_oracle_cpu(m),
-			       pv_profile_name(profile), pv_features_name(features), ends[PV_END_FELL_THROUGH],
+			       cli_profile_label(&ctx), pv_features_name(features), ends[PV_END_FELL_THROUGH],
 			       ends[PV_END_BUDGET], ends[PV_END_EVENT], delivered, must_act, secs, rate);
 	}
 	pv_diff_free(d);

@@ -136,7 +136,11 @@ int cmd_diffsweep(int argc, char **argv)
 		switch (c) {
 		case O_FLAVOR: flavor = cli_flavor(optarg); has_flavor = true; break;
 		case O_FEATURES: w.only_features = (int)cli_features(optarg); break;
-		case O_PROFILE: w.profile = cli_profile(optarg); break;
+		case O_PROFILE:
+			w.profile = cli_profile(optarg);
+			if (cli_kernel_dir())
+				cli_fail("diffsweep: the kernel profile is not offered here (its runs are slow): use pvfuzz diff, sweep --sample or the fuzz targets");
+			break;
 		case O_STATES: w.states = cli_number("--states", optarg, 1, 100000); break;
 		case O_JSON: json = w.quiet = true; break;
 		case O_ALL: all = true; break;

@@ -257,7 +257,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	char err[512];
 	if (pv_vmlinux_load(path, &kd.kopts, &kd.k, err, sizeof err) != 0)
 		cli_fail("%s", err);
-	pv_ctx_init(&kd.ctx, kd.k.flavor, features, profile);
+	cli_ctx_init(&kd.ctx, kd.k.flavor, features, profile);
 	struct pv_kernel_patch kp;
 	struct pv_report rep = {0};
 	kd.n = kd.k.text_len / 4;
@@ -271,8 +271,9 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		kd.w[i] = pv_get_word(&kd.ctx, kd.k.text + 4 * i);
 	pv_vmlinux_patch_setup(&kd.k, &kp);
 	kd.skip_lo = kp.skip.addr, kd.skip_hi = kp.skip.addr + kp.skip.len;
-	if (pv_patch_image(&kd.ctx, &kp.img, &kp.area, &kp.popts, &rep) != PV_OK)
-		cli_fail("patching the kernel failed");
+	enum pv_status pst = pv_patch_image(&kd.ctx, &kp.img, &kp.area, &kp.popts, &rep);
+	if (pst != PV_OK)
+		cli_fail("patching the kernel failed: %s", cli_patch_error(&kd.ctx, pst, "bad arguments"));
 	for (size_t i = 0; i < rep.nskips; i++)
 		kd.skipped[(rep.skips[i].addr - kd.base) / 4] = (uint8_t)(1 + rep.skips[i].reason);
 	pv_report_free(&rep);
@@ -298,7 +299,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		cli_fail("%s", or ? "out of memory" : oerr);
 	if (!kd.json) {
 		printf("kernel %s: %s, profile %s, features %s, %zu patch sites, running %zu, %u states each\n", path,
-		       kd.ctx.fi->name, pv_profile_name(profile), pv_features_name(features), nsites, nsel, kd.states);
+		       kd.ctx.fi->name, cli_profile_label(&kd.ctx), pv_features_name(features), nsites, nsel, kd.states);
 		if (kd.ctx.flavor == PV_BOOK3S64LE)
 			printf("book3s64le runs natively (%s), no byte swapping\n", pv_oracle_cpu(or));
 		else
@@ -314,7 +315,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	if (kd.json)
 		printf("{\"vmlinux\":\"%s\",\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"sites\":%zu,"
 		       "\"selected\":%zu,\"states\":%u,\"results\":[", jpath, kd.ctx.fi->name,
-		       pv_profile_name(profile), pv_features_name(features), nsites, nsel, kd.states);
+		       cli_profile_label(&kd.ctx), pv_features_name(features), nsites, nsel, kd.states);
 	const char *sep = "";
 	for (size_t j = 0; j < nsel; j++) {
 		size_t i = sites[nsel == nsites ? j : j * nsites / nsel];

@@ -33,7 +33,8 @@ static const char usage[] =
 	"__end_interrupts (relocatable Book3S). Prints the same report.\n"
 	"\n"
 	"  --flavor F         book3s32, booke32, book3s64, booke64, book3s64le\n"
-	"  --profile P        fixed (default) or linux (upstream, with its hazards)\n"
+	"  --profile P        fixed (default), linux (upstream, with its hazards), or\n"
+	"                     kernel:DIR (a kernel's own code, scripts/kernel-mode/build.sh)\n"
 	"  --features LIST    what the hypervisor reports: none, sr, mas, sr,mas (default)\n"
 	"  --addr ADDR        address of the first word (default 0xc0000000, 64-bit: 0xc000000000000000)\n"
 	"  --vectors-end ADDR no branch patching below ADDR (relocatable Book3S kernels)\n"
@@ -105,9 +106,11 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 	struct pv_area area;
 	struct pv_report rep = {0};
 	pv_area_init(&area, area_addr, area_mem, o->area_size);
-	if (pv_patch_image(ctx, &image, &area, NULL, &rep) != PV_OK) {
+	enum pv_status pst = pv_patch_image(ctx, &image, &area, NULL, &rep);
+	if (pst != PV_OK) {
 		free(img), free(orig), free(area_mem), pv_report_free(&rep);
-		cli_fail("--area: the template area overlaps the words or does not fit the flavor's address space");
+		cli_fail("%s", cli_patch_error(ctx, pst, "--area: the template area overlaps the words or does not fit "
+							  "the flavor's address space"));
 	}
 
 	for (int i = 0; i < nwords; i++) {
@@ -167,7 +170,7 @@ static void print_report_text(const struct pv_ctx *ctx, const struct pv_image *i
 {
 	bool is64 = ctx->fi->is64;
 	unsigned tp = 0, ts = 0;
-	printf("flavor %s, profile %s, features %s\n", ctx->fi->name, pv_profile_name(ctx->profile),
+	printf("flavor %s, profile %s, features %s\n", ctx->fi->name, cli_profile_label(ctx),
 	       pv_features_name(ctx->features));
 	printf("image:  0x%llx..0x%llx, %llu words examined\n", (unsigned long long)img->base,
 	       (unsigned long long)(img->base + img->len), (unsigned long long)rep->words);
@@ -196,7 +199,8 @@ static void print_report_json(const struct pv_ctx *ctx, const struct pv_image *i
 			      const struct pv_report *rep, double secs, const char *extra)
 {
 	printf("{%s\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"base\":\"0x%llx\",\"bytes\":%zu,"
-	       "\"words\":%llu,", extra ? extra : "", ctx->fi->name, pv_profile_name(ctx->profile), pv_features_name(ctx->features),
+	       "\"words\":%llu,", extra ? extra : "", ctx->fi->name,
+	       ctx->patch_hook ? "kernel" : pv_profile_name(ctx->profile), pv_features_name(ctx->features),
 	       (unsigned long long)img->base, img->len, (unsigned long long)rep->words);
 	printf("\"area\":{\"addr\":\"0x%llx\",\"size\":%zu,\"used\":%zu},", (unsigned long long)area->addr,
 	       area->size, area->used);
@@ -266,8 +270,7 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 		pv_report_free(&rep);
 		if (!inside)
 			free(area_mem);
-		FAIL("%s", st == PV_ERR_ARG ? "--area: the template area does not fit the flavor's address space"
-					    : "out of memory while patching");
+		FAIL("%s", cli_patch_error(ctx, st, "--area: the template area does not fit the flavor's address space"));
 	}
 
 	if (o->json)
@@ -292,8 +295,7 @@ static void kernel_form(struct opts *o)
 	if (pv_vmlinux_load(o->vmlinux, &o->kopts, k, err, sizeof err) != 0)
 		cli_fail("%s", err);
 	struct pv_ctx ctx;
-	if (pv_ctx_init(&ctx, k->flavor, o->features, o->profile) != 0)
-		cli_fail("patch: internal error: the rewrite table does not fit the matcher");
+	cli_ctx_init(&ctx, k->flavor, o->features, o->profile);
 	struct pv_kernel_patch kp;
 	struct pv_report rep = {0};
 	pv_vmlinux_patch_setup(k, &kp);
@@ -302,8 +304,7 @@ static void kernel_form(struct opts *o)
 	double secs = cli_now() - t0;
 	if (st != PV_OK) {
 		pv_vmlinux_free(k);
-		cli_fail("%s", st == PV_ERR_ARG ? "the kernel's template area does not fit the flavor's address space"
-					    : "out of memory while patching");
+		cli_fail("%s", cli_patch_error(&ctx, st, "the kernel's template area does not fit the flavor's address space"));
 	}
 	/* --verify: patching the patched text again must change nothing */
 	int status = 0;
@@ -317,8 +318,9 @@ static void kernel_form(struct opts *o)
 		struct pv_area area2 = kp.area;
 		area2.mem = again + (kp.area.addr - kp.img.base);
 		struct pv_report rep2 = {0};
-		if (pv_patch_image(&ctx, &img2, &area2, &kp.popts, &rep2) != PV_OK)
-			cli_fail("out of memory while patching again");
+		enum pv_status st2 = pv_patch_image(&ctx, &img2, &area2, &kp.popts, &rep2);
+		if (st2 != PV_OK)
+			cli_fail("patching again: %s", cli_patch_error(&ctx, st2, "bad arguments"));
 		size_t i = 0;
 		while (i < k->text_len && again[i] == k->text[i])
 			i++;
@@ -452,8 +454,7 @@ int cmd_patch(int argc, char **argv)
 		cli_fail("patch: --flavor is required (see pvfuzz patch --help)");
 
 	struct pv_ctx ctx;
-	if (pv_ctx_init(&ctx, o.flavor, o.features, o.profile) != 0)
-		cli_fail("patch: internal error: the rewrite table does not fit the matcher");
+	cli_ctx_init(&ctx, o.flavor, o.features, o.profile);
 	int nwords = argc - optind;
 	if (o.image) {
 		if (nwords)

@@ -10,7 +10,7 @@
 #include "pvf.h"
 
 static const char usage[] =
-	"usage: pvfuzz repro [--target T] [--profile fixed|linux|any] FILE...\n"
+	"usage: pvfuzz repro [--target T] [--profile fixed|linux|any|kernel:DIR] FILE...\n"
 	"\n"
 	"Replays each FILE, an input of a fuzz target, through that target's checks\n"
 	"and prints the decoded input (flavor, features, profile, start state, words),\n"
@@ -19,7 +19,7 @@ static const char usage[] =
 	"\n"
 	"  --target T    fuzz_check_ins, fuzz_diff, fuzz_image or fuzz_disasm_xcheck\n"
 	"                (default: read from the input's first byte)\n"
-	"  --profile P   the profiles the fuzzer ran: fixed, linux or any\n"
+	"  --profile P   the profiles the fuzzer ran: fixed, linux, any or kernel:DIR\n"
 	"                (default: $PVFUZZ_PROFILE, else fixed, as in the fuzzers)\n"
 	"\n"
 	"Exit status: 0 no failure, 1 a check failed (a divergence), 2 bad input.\n";
@@ -50,7 +50,7 @@ int cmd_repro(int argc, char **argv)
 			break;
 		case O_PROFILE:
 			if (pvf_policy_parse(optarg, &pol) != 0)
-				cli_fail("repro: unknown profile '%s' (fixed, linux, any)", optarg);
+				cli_fail("repro: unknown profile '%s' (fixed, linux, any, kernel:DIR)", optarg);
 			break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;

@@ -25,7 +25,8 @@ static const char usage[] =
 	"counts, failures with the first words, and words/s.\n"
 	"\n"
 	"  --features L   none, sr, mas, sr,mas (default)\n"
-	"  --profile P    fixed (default) or linux\n"
+	"  --profile P    fixed (default), linux, or kernel:DIR (with --sample; one\n"
+	"                 thread: the kernel's own code patches every word)\n"
 	"  --threads N    1 to 64 (default: the number of CPUs)\n"
 	"  --sample N     N seeded random words plus every word near a rewritable\n"
 	"                 encoding, instead of all 2^32 (1 to 4294967296)\n"
@@ -175,17 +176,34 @@ int cmd_sweep(int argc, char **argv)
 	if (all && has_features)
 		cli_fail("sweep: --all sweeps every feature set; drop --features");
 
+	if (cli_kernel_dir()) {
+		/* the kernel's code runs once per word, in one unicorn engine */
+		if (!sample)
+			cli_fail("sweep: the kernel profile runs the kernel's code for every word: give --sample N");
+		threads = 1;
+		pvf_use_kernel(cli_kernel_dir());
+	}
 	/* every context the checks may ask for is built before the threads start */
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++)
 		for (unsigned ft = 0; ft <= PV_FEAT_ALL; ft++)
 			pvf_ctx(f, ft, profile);
 	uint64_t failures = 0;
-	if (!all)
+	if (!all) {
+		if (cli_kernel_dir() && !pvf_ctx(flavor, features, profile)->patch_hook)
+			cli_fail("sweep: the kernel profile has no %s build in %s", pv_flavor_info(flavor)->name,
+				 cli_kernel_dir());
 		failures = sweep_one(pvf_ctx(flavor, features, profile), (unsigned)threads, sample, seed, json, false);
-	else
+	} else {
 		for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++)
-			for (unsigned ft = 0; ft <= PV_FEAT_ALL; ft++)
+			for (unsigned ft = 0; ft <= PV_FEAT_ALL; ft++) {
+				if (cli_kernel_dir() && !pvf_ctx(f, ft, profile)->patch_hook) {
+					if (ft == 0)
+						printf("sweep %s: no kernel build, skipped\n", pv_flavor_info(f)->name);
+					continue;
+				}
 				failures += sweep_one(pvf_ctx(f, ft, profile), (unsigned)threads, sample, seed, json, true);
+			}
+	}
 	if (all && !json)
 		printf("all flavors and feature sets: %llu failures\n", (unsigned long long)failures);
 	return failures ? 1 : 0;

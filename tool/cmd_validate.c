@@ -522,7 +522,11 @@ int cmd_validate(int argc, char **argv)
 		case O_CLASS: cls = optarg; break;
 		case O_FLAVOR: flavor = optarg; break;
 		case O_TIME: v.time = (unsigned)cli_number("--time", optarg, 0, 7 * 24 * 3600); break;
-		case O_PROFILE: v.profile = cli_profile(optarg); break;
+		case O_PROFILE:
+			v.profile = cli_profile(optarg);
+			if (cli_kernel_dir())
+				cli_fail("validate: the kernel profile is not offered here (its runs are slow): use pvfuzz diff, sweep --sample or the fuzz targets");
+			break;
 		case O_OUT: out = optarg; break;
 		case O_FUZZERS: fuzzers = optarg; break;
 		case O_CORPUS: corpus = optarg; break;
