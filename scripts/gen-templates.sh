@@ -14,7 +14,10 @@ trap 'rm -rf "$tmp"' EXIT
 		if [ "$w" = 32 ]; then
 			"$as32" -a32 -mbig -many -mregnames --defsym PV64=0 $extra -o "$tmp/t.o" "$src"
 		else
-			"$as64" -a64 -mbig -many -mregnames --defsym PV64=1 $extra -o "$tmp/t.o" "$src"
+			# -mpower4 as the 64-bit kernel builds kvm_emul.S: branch hints
+			# (beq+) then use the "at" bits, so the linux profile's words
+			# equal the kernel's (docs/kernel-mode.md)
+			"$as64" -a64 -mbig -mpower4 -many -mregnames --defsym PV64=1 $extra -o "$tmp/t.o" "$src"
 		fi
 		"$objcopy" -O binary -j .text "$tmp/t.o" "$tmp/t.bin"
 		echo "static const uint32_t pvt_text$w[] = {"

@@ -59,6 +59,7 @@ static inline uint32_t ppc_mtspr(unsigned spr, unsigned rs)
 #define PPC_OP_STD 62 /* DS-form, XO 0 */
 #define PPC_OP_ADDI 14
 #define PPC_OP_RLWINM 21
+#define PPC_OP_ORI 24 /* ori rA,rS,UI: rS in the RT field */
 
 static inline uint32_t ppc_dform(unsigned op, unsigned rt, unsigned ra, int d)
 {

@@ -222,6 +222,7 @@ struct pv_tmpl_layout {
 	const uint32_t *words; /* the assembled template, placeholders in slots */
 	unsigned nwords;
 	int reg;     /* register slot: source register into r30 */
+	int reg2;    /* a second one filled alike (the linux profile's mtmsr) */
 	int orig;    /* the original instruction */
 	int branch;  /* b back to the site's successor */
 	int rb_load, rb_use, rs_load, rs_use; /* mtsrin; mfsrin has rb_load, rb_use */

@@ -166,7 +166,8 @@ pvt_wrtee_branch:
 pvt_wrtee_end:
 
 /* wrteei 0: clear EE in the page MSR; never traps. Fixed profile: clear the
- * bit with ori/xori, which leaves every other bit of a 64-bit MSR alone. */
+ * bit with ori/xori, which leaves every other bit of a 64-bit MSR alone
+ * (the linux profile's version is below, with the wrapping 32-bit mask). */
 pvt_wrteei_0_start:
 	ENTER
 	LD64	r31, MSR
@@ -178,22 +179,9 @@ pvt_wrteei_0_branch:
 	b	.
 pvt_wrteei_0_end:
 
-/* wrteei 0, linux profile (spec section 8): a 32-bit rotate-and-mask with
- * the wrapping mask ~MSR_EE. On a 64-bit guest rlwinm replicates the low
- * word into the high word, so the page MSR gains bits. Kept on purpose. */
-pvt_wrteei_0_linux_start:
-	ENTER
-	LD64	r31, MSR
-	rlwinm	r31, r31, 0, 17, 15
-	ST64	r31, MSR
-	LEAVE
-pvt_wrteei_0_linux_branch:
-	b	.
-pvt_wrteei_0_linux_end:
-
 /* mtsrin rS,rB: with translation on the hypervisor must act; otherwise
- * sr[rB >> 28] = rS. The fixed profile uses the two load slots to fetch a
- * saved r30/r31; the linux profile leaves them nop (spec section 8). */
+ * sr[rB >> 28] = rS. The two load slots fetch a saved r30/r31 (the linux
+ * profile's version below has none: spec section 8). */
 pvt_mtsrin_start:
 	ENTER
 	LD64	r31, MSR
@@ -248,3 +236,166 @@ pvt_mfsrin_rt_set:
 pvt_mfsrin_branch:
 	b	.
 pvt_mfsrin_end:
+
+/* ---- the linux profile's templates ---------------------------------------
+ *
+ * The upstream kernel's routines (arch/powerpc/kernel/kvm_emul.S, Linux 6.1),
+ * restated here so that the linux profile rewrites word for word as the
+ * kernel does: the kernel profile (docs/kernel-mode.md) checks that against
+ * the real code. They differ from the templates above in layout, not in
+ * intent, except where spec section 8 says so:
+ *  - KENTER/KLEAVE keep r31/r30 with the register width at the scratch
+ *    field's first word (std, or stw at +0 on 32-bit), and CR with stw at
+ *    scratch3 +0 whatever the width; critical is set and cleared as above.
+ *  - the register slot is `ori r30,rS,0` (the kernel ORs rS into
+ *    `ori r30,r0,0`); mtmsr has two of them (reg, reg2), loaded alike;
+ *    r30/r31 come from their saved copies (ld, or lwz at +0).
+ *  - mtsrin has no load slots: rb_use and rs_use take the guest's
+ *    registers as they are (finding 1 of docs/findings.md).
+ */
+	.macro	STL reg, field			/* the kernel's PPC_STL */
+	.if PV64
+	std	\reg, (PAGE + \field)(0)
+	.else
+	stw	\reg, (PAGE + \field)(0)
+	.endif
+	.endm
+
+	.macro	LL reg, field			/* the kernel's PPC_LL */
+	.if PV64
+	ld	\reg, (PAGE + \field)(0)
+	.else
+	lwz	\reg, (PAGE + \field)(0)
+	.endif
+	.endm
+
+	.macro	KENTER
+	ST64	r1, CRITICAL
+	STL	r31, SCRATCH1
+	STL	r30, SCRATCH2
+	mfcr	r31
+	stw	r31, (PAGE + SCRATCH3)(0)
+	.endm
+
+	.macro	KLEAVE
+	LL	r31, SCRATCH1
+	lwz	r30, (PAGE + SCRATCH3)(0)
+	mtcr	r30
+	LL	r30, SCRATCH2
+	ST64	r2, CRITICAL
+	.endm
+
+	.set	NOT_EE_RI, ~(MSR_EE | MSR_RI)
+
+/* mtmsrd rS,1: MSR = (MSR & ~(EE|RI)) | (rS & (EE|RI)); the original runs
+ * when an interrupt is pending and EE is now set. */
+pvt_mtmsrd_l1_linux_start:
+	KENTER
+	LD64	r31, MSR
+	lis	r30, NOT_EE_RI@h
+	ori	r30, r30, NOT_EE_RI@l
+	and	r31, r31, r30
+pvt_mtmsrd_l1_linux_reg:
+	ori	r30, r0, 0
+	andi.	r30, r30, MSR_EE | MSR_RI
+	or	r31, r31, r30
+	ST64	r31, MSR
+	lwz	r31, (PAGE + INT_PENDING)(0)
+	cmpwi	r31, 0
+	beq+	1f
+	andi.	r30, r30, MSR_EE
+	beq	1f
+	KLEAVE
+pvt_mtmsrd_l1_linux_orig:
+	tlbsync
+	b	pvt_mtmsrd_l1_linux_branch
+1:	KLEAVE
+pvt_mtmsrd_l1_linux_branch:
+	b	.
+pvt_mtmsrd_l1_linux_end:
+
+/* mtmsr rS, mtmsrd rS,0: the original runs when a bit other than EE, RI
+ * changes, or when EE is set with an interrupt pending; otherwise the page
+ * MSR becomes rS. */
+pvt_mtmsr_linux_start:
+	KENTER
+	LD64	r31, MSR
+pvt_mtmsr_linux_reg:
+	ori	r30, r0, 0
+	xor	r31, r30, r31
+	lis	r30, NOT_EE_RI@h
+	ori	r30, r30, NOT_EE_RI@l
+	and.	r31, r31, r30
+	beq	2f
+1:	KLEAVE
+pvt_mtmsr_linux_orig:
+	mtmsr	r0
+	b	pvt_mtmsr_linux_branch
+2:
+pvt_mtmsr_linux_reg2:
+	ori	r30, r0, 0
+	ST64	r30, MSR
+	lwz	r31, (PAGE + INT_PENDING)(0)
+	cmpwi	r31, 0
+	beq+	3f
+	andi.	r31, r30, MSR_EE
+	bne	1b
+3:	KLEAVE
+pvt_mtmsr_linux_branch:
+	b	.
+pvt_mtmsr_linux_end:
+
+/* wrtee rS, wrteei 1: insert rS's EE into the page MSR; the original runs
+ * when EE is now set with an interrupt pending. */
+pvt_wrtee_linux_start:
+	KENTER
+	LD64	r31, MSR
+pvt_wrtee_linux_reg:
+	ori	r30, r0, 0
+	rlwimi	r31, r30, 0, 16, 16		/* MSR_EE */
+	andi.	r30, r30, MSR_EE
+	ST64	r31, MSR
+	beq	1f
+	lwz	r30, (PAGE + INT_PENDING)(0)
+	cmpwi	r30, 0
+	bne	2f
+1:	KLEAVE
+pvt_wrtee_linux_branch:
+	b	.
+2:	KLEAVE
+pvt_wrtee_linux_orig:
+	wrtee	r0
+	b	pvt_wrtee_linux_branch
+pvt_wrtee_linux_end:
+
+/* wrteei 0 with the wrapping 32-bit mask (finding 2 of docs/findings.md). */
+pvt_wrteei_0_linux_start:
+	KENTER
+	LD64	r31, MSR
+	rlwinm	r31, r31, 0, 17, 15		/* ~MSR_EE as a 32-bit mask */
+	ST64	r31, MSR
+	KLEAVE
+pvt_wrteei_0_linux_branch:
+	b	.
+pvt_wrteei_0_linux_end:
+
+/* mtsrin rS,rB: the original runs with translation on; otherwise
+ * sr[rB >> 28] = rS through r30, with the guest's rB and rS as they are. */
+pvt_mtsrin_linux_start:
+	KENTER
+	LD64	r31, MSR
+	andi.	r31, r31, MSR_DR | MSR_IR
+	beq	1f
+	KLEAVE
+pvt_mtsrin_linux_orig:
+	nop
+	b	pvt_mtsrin_linux_branch
+1:
+pvt_mtsrin_linux_rb_use:
+	rlwinm	r30, r0, 6, 26, 29		/* (rB >> 28) * 4 */
+pvt_mtsrin_linux_rs_use:
+	stw	r0, (PAGE + SR)(r30)
+	KLEAVE
+pvt_mtsrin_linux_branch:
+	b	.
+pvt_mtsrin_linux_end:

@@ -15,34 +15,49 @@
 	.nwords = PVT##w##_##t##_end - PVT##w##_##t##_start
 #define AT(w, t, slot) (PVT##w##_##t##_##slot - PVT##w##_##t##_start)
 
-#define LAYOUT_REG(w, t) { .name = #t, SPAN(w, t), .reg = AT(w, t, reg), \
-	.orig = AT(w, t, orig), .branch = AT(w, t, branch), \
-	.rb_load = NONE, .rb_use = NONE, .rs_load = NONE, .rs_use = NONE, .rt_set = NONE }
-#define LAYOUT_WRTEEI_0(w, t) { .name = "wrteei_0", SPAN(w, t), .reg = NONE, \
-	.orig = NONE, .branch = AT(w, t, branch), \
-	.rb_load = NONE, .rb_use = NONE, .rs_load = NONE, .rs_use = NONE, .rt_set = NONE }
-#define LAYOUT_MTSRIN(w) { .name = "mtsrin", SPAN(w, mtsrin), .reg = NONE, \
+#define NO_SRIN .rb_load = NONE, .rb_use = NONE, .rs_load = NONE, .rs_use = NONE, .rt_set = NONE
+#define LAYOUT_REG(w, t, nm) { .name = nm, SPAN(w, t), .reg = AT(w, t, reg), .reg2 = NONE, \
+	.orig = AT(w, t, orig), .branch = AT(w, t, branch), NO_SRIN }
+#define LAYOUT_REG2(w, t, nm) { .name = nm, SPAN(w, t), .reg = AT(w, t, reg), .reg2 = AT(w, t, reg2), \
+	.orig = AT(w, t, orig), .branch = AT(w, t, branch), NO_SRIN }
+#define LAYOUT_WRTEEI_0(w, t) { .name = "wrteei_0", SPAN(w, t), .reg = NONE, .reg2 = NONE, \
+	.orig = NONE, .branch = AT(w, t, branch), NO_SRIN }
+#define LAYOUT_MTSRIN(w) { .name = "mtsrin", SPAN(w, mtsrin), .reg = NONE, .reg2 = NONE, \
 	.orig = AT(w, mtsrin, orig), .branch = AT(w, mtsrin, branch), \
 	.rb_load = AT(w, mtsrin, rb_load), .rb_use = AT(w, mtsrin, rb_use), \
 	.rs_load = AT(w, mtsrin, rs_load), .rs_use = AT(w, mtsrin, rs_use), .rt_set = NONE }
-#define LAYOUT_MFSRIN(w) { .name = "mfsrin", SPAN(w, mfsrin), .reg = NONE, \
+#define LAYOUT_MTSRIN_LINUX(w) { .name = "mtsrin", SPAN(w, mtsrin_linux), .reg = NONE, .reg2 = NONE, \
+	.orig = AT(w, mtsrin_linux, orig), .branch = AT(w, mtsrin_linux, branch), \
+	.rb_load = NONE, .rb_use = AT(w, mtsrin_linux, rb_use), \
+	.rs_load = NONE, .rs_use = AT(w, mtsrin_linux, rs_use), .rt_set = NONE }
+#define LAYOUT_MFSRIN(w) { .name = "mfsrin", SPAN(w, mfsrin), .reg = NONE, .reg2 = NONE, \
 	.orig = AT(w, mfsrin, orig), .branch = AT(w, mfsrin, branch), \
 	.rb_load = AT(w, mfsrin, rb_load), .rb_use = AT(w, mfsrin, rb_use), \
 	.rs_load = NONE, .rs_use = NONE, .rt_set = AT(w, mfsrin, rt_set) }
 
-#define LAYOUTS(w, wrteei_0_variant) {                       \
-	[PV_T_MTMSRD_L1] = LAYOUT_REG(w, mtmsrd_l1),         \
-	[PV_T_MTMSR]     = LAYOUT_REG(w, mtmsr),             \
-	[PV_T_WRTEE]     = LAYOUT_REG(w, wrtee),             \
-	[PV_T_WRTEEI_0]  = LAYOUT_WRTEEI_0(w, wrteei_0_variant), \
-	[PV_T_MTSRIN]    = LAYOUT_MTSRIN(w),                 \
-	[PV_T_MFSRIN]    = LAYOUT_MFSRIN(w),                 \
+#define FIXED_LAYOUTS(w) {                                          \
+	[PV_T_MTMSRD_L1] = LAYOUT_REG(w, mtmsrd_l1, "mtmsrd_l1"),   \
+	[PV_T_MTMSR]     = LAYOUT_REG(w, mtmsr, "mtmsr"),           \
+	[PV_T_WRTEE]     = LAYOUT_REG(w, wrtee, "wrtee"),           \
+	[PV_T_WRTEEI_0]  = LAYOUT_WRTEEI_0(w, wrteei_0),            \
+	[PV_T_MTSRIN]    = LAYOUT_MTSRIN(w),                        \
+	[PV_T_MFSRIN]    = LAYOUT_MFSRIN(w),                        \
+}
+/* the kernel's routines (templates.S, "the linux profile's templates");
+ * mfsrin is not upstream and its row is fixed-only */
+#define LINUX_LAYOUTS(w) {                                                \
+	[PV_T_MTMSRD_L1] = LAYOUT_REG(w, mtmsrd_l1_linux, "mtmsrd_l1"),   \
+	[PV_T_MTMSR]     = LAYOUT_REG2(w, mtmsr_linux, "mtmsr"),          \
+	[PV_T_WRTEE]     = LAYOUT_REG(w, wrtee_linux, "wrtee"),           \
+	[PV_T_WRTEEI_0]  = LAYOUT_WRTEEI_0(w, wrteei_0_linux),            \
+	[PV_T_MTSRIN]    = LAYOUT_MTSRIN_LINUX(w),                        \
+	[PV_T_MFSRIN]    = LAYOUT_MFSRIN(w),                              \
 }
 
 /* [is64][profile][template] */
 static const struct pv_tmpl_layout layouts[2][PV_NPROFILES][PV_NTMPL] = {
-	{ [PV_PROFILE_FIXED] = LAYOUTS(32, wrteei_0), [PV_PROFILE_LINUX] = LAYOUTS(32, wrteei_0_linux) },
-	{ [PV_PROFILE_FIXED] = LAYOUTS(64, wrteei_0), [PV_PROFILE_LINUX] = LAYOUTS(64, wrteei_0_linux) },
+	{ [PV_PROFILE_FIXED] = FIXED_LAYOUTS(32), [PV_PROFILE_LINUX] = LINUX_LAYOUTS(32) },
+	{ [PV_PROFILE_FIXED] = FIXED_LAYOUTS(64), [PV_PROFILE_LINUX] = LINUX_LAYOUTS(64) },
 };
 
 const struct pv_tmpl_layout *pv_tmpl_layout(const struct pv_ctx *ctx, enum pv_tmpl t)
@@ -60,14 +75,21 @@ static enum pv_field saved_in(unsigned r)
 	return r == 30 ? PV_F_SCRATCH2 : PV_F_SCRATCH1;
 }
 
-/* An instruction that leaves guest register r's value in `dst`. */
+/* An instruction that leaves guest register r's value in `dst`. The linux
+ * profile's are the kernel's: `ori dst,r,0`, and for r30/r31 a load of the
+ * whole register from the start of its scratch field (KLEAVE's layout). */
 static uint32_t fetch_reg(const struct pv_ctx *ctx, unsigned dst, unsigned r)
 {
+	bool upstream = ctx->profile == PV_PROFILE_LINUX;
 #ifndef PVFUZZ_MUTANT_no_scratch_loads
+	if ((r == 30 || r == 31) && upstream) {
+		int d = PV_MAGIC_PAGE_EA + pv_field_info(saved_in(r))->offset;
+		return ppc_dform(ctx->fi->is64 ? PPC_OP_LD : PPC_OP_LWZ, dst, 0, d); /* d % 4 == 0: ld's XO 0 */
+	}
 	if (r == 30 || r == 31)
 		return pv_field_access(ctx->flavor, saved_in(r), dst, false);
 #endif
-	return ppc_mr(dst, r);
+	return upstream ? ppc_dform(PPC_OP_ORI, r, dst, 0) : ppc_mr(dst, r);
 }
 
 static void fill_mtsrin(const struct pv_ctx *ctx, const struct pv_tmpl_layout *l,
@@ -130,6 +152,8 @@ unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32
 		out[l->reg] = row->ee_imm ? ppc_li(30, -0x8000) /* EE set */
 #endif
 					  : fetch_reg(ctx, 30, ppc_rt(word));
+	if (l->reg2 != NONE)
+		out[l->reg2] = out[l->reg]; /* the kernel loads rS again (mtmsr) */
 #ifndef PVFUZZ_MUTANT_orig_slot_unfilled
 	if (l->orig != NONE)
 		out[l->orig] = word;

@@ -139,7 +139,7 @@ cflags="$(flavor_cflags "$flavor") -O2 -msoft-float -ffreestanding -fno-builtin 
 # and the range the patch loop skips (kvm_template_start/end) at the caller's area
 "${cross}objcopy" --redefine-sym kvm_tmp=pv_kernel_own_tmp --redefine-sym kvm_tmp_end=pv_kernel_own_tmp_end \
 	"$obj/arch/powerpc/kernel/kvm_emul.o" "$obj/pv_kvm_emul.o"
-ldflags=(-static -nostdlib --emit-relocs --orphan-handling=error --no-warn-mismatch --no-warn-rwx-segments -T "$here/link.lds")
+ldflags=(-static -nostdlib --emit-relocs --orphan-handling=error --no-warn-mismatch --no-warn-rwx-segments -z noexecstack -T "$here/link.lds")
 case "$flavor" in book3s64|booke64|book3s64le) ldflags+=(--no-toc-optimize --no-toc-sort) ;; esac
 if ! "${cross}ld" "${ldflags[@]}" -o "$dest/kernel.elf" \
 	"$obj/arch/powerpc/kernel/kvm.o" "$obj/pv_kvm_emul.o" "$obj/pv_shim.o" "$obj/pv_hcall.o"; then

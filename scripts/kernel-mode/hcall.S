@@ -39,3 +39,5 @@ epapr_hypercall_start:
 	.globl	pv_kdone
 pv_kdone:
 	b	pv_kdone
+
+	.section .note.GNU-stack, "", @progbits
