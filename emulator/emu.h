@@ -208,5 +208,10 @@ const char *pv_kernel_log(const struct pv_kernel *k);     /* the run's printk te
 bool pv_kernel_worked(const struct pv_kernel *k);         /* kvm_patching_worked after the run */
 const char *pv_kernel_release(const struct pv_kernel *k); /* e.g. "6.1.192" */
 const char *pv_kernel_source(const struct pv_kernel *k);  /* the tree it was built from */
+/* Whether the build withholds branch patching below __end_interrupts
+ * (CONFIG_RELOCATABLE on Book3S): the engine's vectors_end then applies. */
+bool pv_kernel_vectors_rule(const struct pv_kernel *k);
+/* "fixed", "linux", or "kernel (Linux 6.1.192)" when the kernel patches. */
+const char *pv_profile_label(const struct pv_ctx *ctx);
 
 #endif

@@ -69,6 +69,7 @@ struct kmap { /* a guest range mapped for the caller's text or area */
 struct pv_kernel {
 	enum pv_flavor flavor;
 	bool is64, elfv1, elfv2;
+	bool vectors_rule;
 	char dir[512], release[64], source[512];
 	uint64_t base;
 	uint8_t *bin;
@@ -81,6 +82,8 @@ struct pv_kernel {
 	uint8_t *region, *page;
 	struct kmap map[2];
 	unsigned nmap;
+	uint64_t last_val[KS_N]; /* layout written at the last run */
+	bool ran;
 
 	/* the last run */
 	char log[4096];
@@ -97,6 +100,16 @@ const char *pv_kernel_log(const struct pv_kernel *k) { return k->log; }
 const char *pv_kernel_release(const struct pv_kernel *k) { return k->release; }
 const char *pv_kernel_source(const struct pv_kernel *k) { return k->source; }
 bool pv_kernel_worked(const struct pv_kernel *k) { return k->worked; }
+bool pv_kernel_vectors_rule(const struct pv_kernel *k) { return k->vectors_rule; }
+
+const char *pv_profile_label(const struct pv_ctx *ctx)
+{
+	static _Thread_local char buf[96];
+	if (ctx->patch_hook != pv_kernel_patch)
+		return pv_profile_name(ctx->profile);
+	snprintf(buf, sizeof buf, "kernel (Linux %s)", pv_kernel_release(ctx->patch_hook_arg));
+	return buf;
+}
 
 static void kerr(struct pv_kernel *k, const char *fmt, ...)
 {
@@ -163,6 +176,8 @@ static int parse_meta_line(struct pv_kernel *k, char *line, unsigned lineno, con
 		k->source[strcspn(k->source, "\n")] = 0;
 	} else if (!strcmp(a, "base") && n >= 2) {
 		k->base = strtoull(b, NULL, 0);
+	} else if (!strcmp(a, "vectors_rule") && n >= 2) {
+		k->vectors_rule = !strcmp(b, "yes");
 	} else if (!strcmp(a, "abi") && n >= 2) {
 		k->elfv1 = !strcmp(b, "elfv1");
 		k->elfv2 = !strcmp(b, "elfv2");
@@ -586,6 +601,12 @@ int pv_kernel_patch(void *arg, const struct pv_ctx *ctx, struct pv_image *img, s
 		[KS_TEMPLATE_END] = area->addr + area->size,
 	};
 	relocate(k, val);
+	/* on 32-bit flavors the values sit in instructions (lis/addi): drop
+	 * unicorn's translations of the code when the layout changed */
+	if (k->ran && memcmp(val, k->last_val, sizeof val) != 0)
+		uc_ctl_remove_cache(k->uc, k->base, k->base + k->bin_size);
+	memcpy(k->last_val, val, sizeof val);
+	k->ran = true;
 	put_n(k, at(k, k->var[KV_CONF]), 4, 1u << 1);           /* KVM_HC_FEATURES: 1 << KVM_FEATURE_MAGIC_PAGE */
 	put_n(k, at(k, k->var[KV_CONF]) + 4, 4, ctx->features); /* same bits as KVM_MAGIC_FEAT_* */
 	put_n(k, at(k, k->var[KV_TMP_INDEX]), 4, area->used);

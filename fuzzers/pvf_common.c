@@ -291,7 +291,7 @@ void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_pro
 	}
 	if (verbose)
 		fprintf(out, "target %s: flavor %s, features %s, profile %s\n", pvf_target_name(t), ctx->fi->name,
-			pv_features_name(ctx->features), pv_profile_name(ctx->profile));
+			pv_features_name(ctx->features), pv_profile_label(ctx));
 	switch (t) {
 	case PVF_CHECK_INS: pvf_check_ins(ctx, &in, verbose, out, r); break;
 	case PVF_DIFF: pvf_check_diff(ctx, &in, verbose, out, r); break;

@@ -101,6 +101,39 @@ static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *sit
 	return PV_NSKIP;
 }
 
+/* The linux profile's order, upstream's (arch/powerpc/kernel/kvm.c, checked
+ * word for word by `pvfuzz agree`): allocate first; refuse only an instance
+ * more than 32 MiB *above* its site, its space spent and nothing written;
+ * fill the instance; withhold the site's branch below the end of the
+ * vectors only then (space spent, instance written). Branches are encoded by
+ * masking the displacement, so an instance far below its site, or a return
+ * out of reach, gets a branch that wraps. docs/kernel-mode.md, findings. */
+static enum pv_skip_reason patch_template_upstream(const struct pv_ctx *ctx, uint8_t *site_mem, uint64_t site,
+						   const struct pv_row *row, uint32_t word, struct pv_area *area,
+						   const struct pv_patch_opts *opts, struct pv_report *rep, bool *nomem)
+{
+	uint32_t inst[PV_TMPL_MAX_WORDS];
+	uint64_t at;
+	if (!pv_area_alloc(area, pv_tmpl_layout(ctx, row->target)->nwords, &at))
+		return PV_SKIP_AREA_FULL;
+	int32_t start = (int32_t)(uint32_t)(at - site); /* kvm.c: int distance_start */
+	if (start > 0x01ffffff)
+		return PV_SKIP_OUT_OF_RANGE;
+	unsigned n = pv_tmpl_fill(ctx, row, word, site, at, inst);
+	uint8_t *dst = area->mem + (at - area->addr);
+	for (unsigned i = 0; i < n; i++)
+		pv_put_word(ctx, dst + 4 * i, inst[i]);
+	*nomem = !add_flush(rep, at, 4ull * n);
+	if (opts && opts->has_vectors_end && site < opts->vectors_end)
+		return PV_SKIP_BELOW_VECTORS;
+	pv_put_word(ctx, site_mem, 0x48000000u | ((uint32_t)start & 0x03ffffffu));
+	uint64_t mag = start < 0 ? (uint64_t)-(int64_t)start : (uint64_t)start;
+	if (mag > rep->max_branch)
+		rep->max_branch = mag;
+	*nomem = *nomem || !add_flush(rep, site, 4);
+	return PV_NSKIP;
+}
+
 static bool area_fits(const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *a)
 {
 	if (a->addr & 3 || (!a->mem && a->size))
@@ -153,7 +186,11 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 			pv_put_word(ctx, p, pv_rewrite_simple(ctx, row, w));
 			nomem = !add_flush(rep, addr, 4);
 		} else {
-			enum pv_skip_reason r = patch_template(ctx, p, addr, row, w, area, opts, rep, &nomem);
+			enum pv_skip_reason r = ctx->profile == PV_PROFILE_LINUX
+				? patch_template_upstream(ctx, p, addr, row, w, area, opts, rep, &nomem)
+				: patch_template(ctx, p, addr, row, w, area, opts, rep, &nomem);
+			if (nomem)
+				return PV_ERR_NOMEM;
 			if (r != PV_NSKIP) {
 				if (!pv_report_add_skip(rep, addr, row->cls, r))
 					return PV_ERR_NOMEM;

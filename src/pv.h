@@ -233,7 +233,8 @@ const struct pv_tmpl_layout *pv_tmpl_layout(const struct pv_ctx *ctx, enum pv_tm
 
 /* Fills an instance of the row's template for `word` at address `at`,
  * returning to `site + 4`. Returns the number of words written to out
- * (at most PV_TMPL_MAX_WORDS), or 0 when the return branch is out of reach. */
+ * (at most PV_TMPL_MAX_WORDS), or 0 when the return branch is out of reach;
+ * the linux profile, like upstream, masks an out-of-reach displacement. */
 unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word,
 		      uint64_t site, uint64_t at, uint32_t *out);
 

@@ -161,7 +161,13 @@ unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32
 #ifdef PVFUZZ_MUTANT_return_to_site
 	site -= 4;
 #endif
-	if (!pv_branch_encode(ctx->fi->is64, at + 4u * (unsigned)l->branch, site + 4, &out[l->branch]))
+	uint64_t from = at + 4u * (unsigned)l->branch;
+	if (ctx->profile == PV_PROFILE_LINUX) {
+		/* upstream ORs the masked displacement into `b .`, unchecked */
+		out[l->branch] |= (uint32_t)(int32_t)(uint32_t)(site + 4 - from) & 0x03ffffffu;
+		return l->nwords;
+	}
+	if (!pv_branch_encode(ctx->fi->is64, from, site + 4, &out[l->branch]))
 		return 0;
 	return l->nwords;
 }

@@ -120,9 +120,17 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 		const struct pv_tmpl_layout *l = NULL;
 		uint32_t inst[PV_TMPL_MAX_WORDS];
 		uint64_t at = 0;
-		bool patched = row && now != orig[i];
+		bool patched = row && now != orig[i], wild = false;
 		if (patched && row->kind == PV_K_TEMPLATE && pv_branch_decode(is64, site, now, &at)) {
 			l = pv_tmpl_layout(ctx, row->target);
+			/* the linux profile masks an out-of-reach displacement: the
+			 * branch may land outside the area */
+			if (at < area.addr || at - area.addr > area.size - 4ull * l->nwords) {
+				wild = true;
+				l = NULL;
+			}
+		}
+		if (l) {
 			for (unsigned k = 0; k < l->nwords; k++)
 				inst[k] = pv_get_word(ctx, area_mem + (at - area.addr) + 4 * k);
 		}
@@ -144,6 +152,8 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 				printf(",\"template_addr\":\"0x%llx\"", (unsigned long long)at);
 			if (skip)
 				printf(",\"skipped\":\"%s\"", skip);
+			if (wild)
+				printf(",\"branch_outside_area\":\"0x%llx\"", (unsigned long long)at);
 			printf("}\n");
 			continue;
 		}
@@ -153,6 +163,10 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 			printf("    skipped:  %s\n", skip);
 		if (patched)
 			pv_print_insn(stdout, "    rewrite:  ", is64, site, now, "");
+		if (wild)
+			printf("    WARNING:  the branch lands at 0x%llx, outside the template area: its displacement "
+			       "was masked (upstream does not check that an instance below the site is in reach)\n",
+			       (unsigned long long)at);
 		if (l) {
 			printf("    template: %s, %u words at 0x%llx\n", l->name, l->nwords, (unsigned long long)at);
 			for (unsigned k = 0; k < l->nwords; k++)

@@ -11,6 +11,7 @@ int cmd_repro(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_diffsweep(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_agree(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -23,6 +24,7 @@ static const struct {
 	{"diffsweep", cmd_diffsweep, "the oracle over every class, register and feature set of a flavor"},
 	{"validate", cmd_validate, "the gate for one rewrite class: sweeps, then focused fuzzing"},
 	{"repro", cmd_repro, "replay fuzz inputs through their target's checks, with a report"},
+	{"agree", cmd_agree, "the linux profile against a kernel's own patch code, word for word"},
 };
 
 static void usage(FILE *f)

@@ -114,7 +114,7 @@ void pv_print_divergence(FILE *f, const struct pv_ctx *ctx, const char *origin, 
 			 const struct pv_diff *d)
 {
 	fprintf(f, "DIVERGENCE: flavor %s, profile %s, features %s, %s\n", ctx->fi->name,
-		pv_profile_name(ctx->profile), pv_features_name(ctx->features), origin);
+		pv_profile_label(ctx), pv_features_name(ctx->features), origin);
 	fprintf(f, "first difference: %s: original %s, patched %s\n\n", d->item, d->orig, d->patched);
 	pv_print_diff_runs(f, ctx, st, d);
 }
@@ -176,7 +176,7 @@ void pv_print_divergence_json(FILE *f, const struct pv_ctx *ctx, const char *ori
 			      const struct pv_diff *d)
 {
 	fprintf(f, "{\"verdict\":\"divergent\",\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"origin\":\"%s\",",
-		ctx->fi->name, pv_profile_name(ctx->profile), pv_features_name(ctx->features), origin);
+		ctx->fi->name, pv_profile_label(ctx), pv_features_name(ctx->features), origin);
 	fprintf(f, "\"first_difference\":{\"item\":\"%s\",\"original\":\"%s\",\"patched\":\"%s\"},", d->item, d->orig,
 		d->patched);
 	fprintf(f, "\"state\":{\"gpr\":[");

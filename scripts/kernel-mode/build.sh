@@ -158,6 +158,13 @@ symval() { "${cross}nm" "$dest/kernel.elf" | awk -v s="$1" '$3 == s { print "0x"
 	echo "source $src"
 	echo "base 0x7e000000"
 	echo "size $(stat -c %s "$dest/kernel.bin")"
+	# kvm.c withholds branch patching below __end_interrupts only with
+	# CONFIG_RELOCATABLE on Book3S
+	if grep -q '^CONFIG_RELOCATABLE=y' "$obj/.config" && grep -q '^CONFIG_PPC_BOOK3S=y' "$obj/.config"; then
+		echo "vectors_rule yes"
+	else
+		echo "vectors_rule no"
+	fi
 	case "$flavor" in
 	book3s64|booke64) echo "abi elfv1" ;;
 	book3s64le) echo "abi elfv2" ;;
