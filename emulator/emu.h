@@ -211,6 +211,9 @@ const char *pv_kernel_source(const struct pv_kernel *k);  /* the tree it was bui
 /* Whether the build withholds branch patching below __end_interrupts
  * (CONFIG_RELOCATABLE on Book3S): the engine's vectors_end then applies. */
 bool pv_kernel_vectors_rule(const struct pv_kernel *k);
+/* Whether patching under ctx honours pv_patch_opts.vectors_end: always for
+ * the engine, for the kernel profile when its build has the rule. */
+bool pv_ctx_vectors_rule(const struct pv_ctx *ctx);
 /* "fixed", "linux", or "kernel (Linux 6.1.192)" when the kernel patches. */
 const char *pv_profile_label(const struct pv_ctx *ctx);
 

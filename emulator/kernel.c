@@ -37,12 +37,13 @@ static const char *const ksym_names[KS_N] = {
 };
 
 enum kvar { /* addresses inside the binary the loader reads or writes */
-	KV_ENTRY, KV_DONE, KV_CONF, KV_LOG, KV_LOG_LEN, KV_FLUSHES, KV_HCALLS, KV_TMP_INDEX, KV_WORKED, KV_N
+	KV_ENTRY, KV_DONE, KV_CONF, KV_LOG, KV_LOG_LEN, KV_FLUSHES, KV_FLUSH, KV_HCALLS, KV_TMP_INDEX, KV_WORKED, KV_N
 };
 static const char *const kvar_names[KV_N] = {
-	"kvm_guest_init", "pv_kdone", "pv_kconf", "pv_klog", "pv_klog_len", "pv_kflushes", "pv_khcalls",
+	"kvm_guest_init", "pv_kdone", "pv_kconf", "pv_klog", "pv_klog_len", "pv_kflushes", "pv_kflush", "pv_khcalls",
 	"kvm_tmp_index", "kvm_patching_worked",
 };
+#define KFLUSH_MAX 16384u /* shim.c's PV_KFLUSH_MAX */
 
 enum rtype { R_ADDR64, R_ADDR32, R_LO, R_HI, R_HA };
 static const struct {
@@ -102,6 +103,11 @@ const char *pv_kernel_source(const struct pv_kernel *k) { return k->source; }
 bool pv_kernel_worked(const struct pv_kernel *k) { return k->worked; }
 bool pv_kernel_vectors_rule(const struct pv_kernel *k) { return k->vectors_rule; }
 
+bool pv_ctx_vectors_rule(const struct pv_ctx *ctx)
+{
+	return ctx->patch_hook != pv_kernel_patch || pv_kernel_vectors_rule(ctx->patch_hook_arg);
+}
+
 const char *pv_profile_label(const struct pv_ctx *ctx)
 {
 	static _Thread_local char buf[96];
@@ -158,8 +164,8 @@ static int parse_meta_line(struct pv_kernel *k, char *line, unsigned lineno, con
 	if (n <= 0)
 		return 0;
 	if (!strcmp(a, "pvfuzz-kernel-mode")) {
-		if (n < 2 || strcmp(b, "1")) {
-			kerr(k, "%s: format version %s, this pvfuzz reads version 1: rebuild with scripts/kernel-mode/build.sh",
+		if (n < 2 || strcmp(b, "2")) {
+			kerr(k, "%s: format version %s, this pvfuzz reads version 2: rebuild with scripts/kernel-mode/build.sh",
 			     path, n < 2 ? "?" : b);
 			return -1;
 		}
@@ -512,6 +518,28 @@ static bool masked(const struct pv_patch_opts *opts, const struct pv_area *area,
 	return skipped_by_opts(opts, a) && !in_range(a, area->addr, area->size);
 }
 
+/* The kernel's flush_icache_range() calls, in order; when more than the
+ * shim recorded, every changed word and the area's new part instead. */
+static bool flushes(struct pv_kernel *k, const struct pv_ctx *ctx, const struct pv_image *img, const uint8_t *before,
+		    const struct pv_area *area, uint64_t used_before, struct pv_report *rep)
+{
+	unsigned w = k->is64 ? 8 : 4;
+	if (k->flushes <= KFLUSH_MAX) {
+		const uint8_t *f = at(k, k->var[KV_FLUSH]);
+		for (unsigned i = 0; i < k->flushes; i++) {
+			uint64_t lo = get_n(k, f + 2 * w * i, w), hi = get_n(k, f + 2 * w * i + w, w);
+			if (hi > lo && !pv_report_add_flush(rep, lo, hi - lo))
+				return false;
+		}
+		return true;
+	}
+	for (size_t off = 0; off < img->len; off += 4)
+		if (pv_get_word(ctx, before + off) != pv_get_word(ctx, img->bytes + off) &&
+		    !pv_report_add_flush(rep, img->base + off, 4))
+			return false;
+	return area->used == used_before || pv_report_add_flush(rep, area->addr + used_before, area->used - used_before);
+}
+
 /* Fills rep from the words before and after, as the engine would have. */
 static enum pv_status report(struct pv_kernel *k, const struct pv_ctx *ctx, const struct pv_image *img,
 			     const uint8_t *before, const struct pv_area *area, uint64_t used_before,
@@ -554,7 +582,7 @@ static enum pv_status report(struct pv_kernel *k, const struct pv_ctx *ctx, cons
 		if (!pv_report_add_skip(rep, a, row->cls, r))
 			return PV_ERR_NOMEM;
 	}
-	return PV_OK;
+	return flushes(k, ctx, img, before, area, used_before, rep) ? PV_OK : PV_ERR_NOMEM;
 }
 
 int pv_kernel_patch(void *arg, const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,

@@ -127,12 +127,19 @@ bool pvf_expect_simple(const struct pv_ctx *ctx, enum pv_class c, uint32_t word,
 }
 
 /* The guest value of register r in `dst`: mr, or a load of its saved copy. */
-static bool fetch_is(const struct dec *d, unsigned dst, unsigned r, bool is64)
+/* A register fetch into dst: `mr dst,r`, or for r30/r31 a load of the
+ * saved copy (scratch2/scratch1: ld, or lwz of the low word). Upstream
+ * (linux profile) writes `ori dst,r,0` and loads a 32-bit guest's copy from
+ * the field's first word, where its KENTER stored it. */
+static bool fetch_is(const struct dec *d, unsigned dst, unsigned r, bool is64, bool upstream)
 {
 	if (r >= 30) {
-		int disp = -4096 + (r == 30 ? 8 : 0) + (is64 ? 0 : 4);
+		int disp = -4096 + (r == 30 ? 8 : 0) + (is64 || upstream ? 0 : 4);
 		return mem_is(d, is64 ? PPC_INS_LD : PPC_INS_LWZ, dst, 0, disp);
 	}
+	if (upstream)
+		return d->id == PPC_INS_ORI && d->ppc.op_count == 3 && d->ppc.operands[0].reg == GPR(dst) &&
+		       d->ppc.operands[1].reg == GPR(r) && d->ppc.operands[2].imm == 0;
 	return d->id == PPC_INS_MR && d->ppc.operands[0].reg == GPR(dst) && d->ppc.operands[1].reg == GPR(r);
 }
 
@@ -143,7 +150,7 @@ static bool index_slots_ok(bool is64, const struct pv_tmpl_layout *l, unsigned r
 {
 	struct dec d;
 	unsigned rb_reg = fix && rb >= 30 ? 30 : rb;
-	if (fix && rb >= 30 && (!decode(is64, inst[l->rb_load], 0, &d) || !fetch_is(&d, 30, rb, is64))) {
+	if (fix && rb >= 30 && (!decode(is64, inst[l->rb_load], 0, &d) || !fetch_is(&d, 30, rb, is64, false))) {
 		snprintf(buf, n, "%s rB load slot for r%u", cls, rb);
 		return false;
 	}
@@ -208,10 +215,11 @@ bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uin
 			snprintf(buf, n, "%s branch slot '%s', want b 0x%llx", cls, d.text, (unsigned long long)site + 4);
 			return false;
 		}
-		if ((int)i == l->reg) {
+		if ((int)i == l->reg || (int)i == l->reg2) {
 			bool ok = row->ee_imm ? d.id == PPC_INS_LI && d.ppc.operands[0].reg == GPR(30) &&
 						(d.ppc.operands[1].imm & 0x8000)
-					      : fetch_is(&d, 30, (word >> 21) & 31, is64);
+					      : fetch_is(&d, 30, (word >> 21) & 31, is64,
+							 ctx->profile == PV_PROFILE_LINUX);
 			if (!ok) {
 				snprintf(buf, n, "%s register slot '%s' for 0x%08x", cls, d.text, word);
 				return false;
@@ -227,7 +235,7 @@ bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uin
 	unsigned rs_reg = fix && rs >= 30 ? 31 : rs;
 	if (!index_slots_ok(is64, l, rb, fix, inst, "mtsrin", buf, n))
 		return false;
-	if (fix && rs >= 30 && (!decode(is64, inst[l->rs_load], 0, &d) || !fetch_is(&d, 31, rs, is64))) {
+	if (fix && rs >= 30 && (!decode(is64, inst[l->rs_load], 0, &d) || !fetch_is(&d, 31, rs, is64, false))) {
 		snprintf(buf, n, "mtsrin rS load slot for r%u", rs);
 		return false;
 	}

@@ -34,7 +34,7 @@ static bool grow(void **p, size_t *cap, size_t n, size_t elem)
 	return true;
 }
 
-static bool add_flush(struct pv_report *rep, uint64_t addr, uint64_t len)
+bool pv_report_add_flush(struct pv_report *rep, uint64_t addr, uint64_t len)
 {
 	if (rep->nflush) {
 		struct pv_range *last = &rep->flush[rep->nflush - 1];
@@ -94,9 +94,9 @@ static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *sit
 	if (mag > rep->max_branch)
 		rep->max_branch = mag;
 #ifdef PVFUZZ_MUTANT_flush_short
-	*nomem = !add_flush(rep, at, 4ull * n - 4) || !add_flush(rep, site, 4);
+	*nomem = !pv_report_add_flush(rep, at, 4ull * n - 4) || !pv_report_add_flush(rep, site, 4);
 #else
-	*nomem = !add_flush(rep, at, 4ull * n) || !add_flush(rep, site, 4);
+	*nomem = !pv_report_add_flush(rep, at, 4ull * n) || !pv_report_add_flush(rep, site, 4);
 #endif
 	return PV_NSKIP;
 }
@@ -123,14 +123,14 @@ static enum pv_skip_reason patch_template_upstream(const struct pv_ctx *ctx, uin
 	uint8_t *dst = area->mem + (at - area->addr);
 	for (unsigned i = 0; i < n; i++)
 		pv_put_word(ctx, dst + 4 * i, inst[i]);
-	*nomem = !add_flush(rep, at, 4ull * n);
+	*nomem = !pv_report_add_flush(rep, at, 4ull * n);
 	if (opts && opts->has_vectors_end && site < opts->vectors_end)
 		return PV_SKIP_BELOW_VECTORS;
 	pv_put_word(ctx, site_mem, 0x48000000u | ((uint32_t)start & 0x03ffffffu));
 	uint64_t mag = start < 0 ? (uint64_t)-(int64_t)start : (uint64_t)start;
 	if (mag > rep->max_branch)
 		rep->max_branch = mag;
-	*nomem = *nomem || !add_flush(rep, site, 4);
+	*nomem = *nomem || !pv_report_add_flush(rep, site, 4);
 	return PV_NSKIP;
 }
 
@@ -184,7 +184,7 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 		bool nomem = false;
 		if (row->kind != PV_K_TEMPLATE) {
 			pv_put_word(ctx, p, pv_rewrite_simple(ctx, row, w));
-			nomem = !add_flush(rep, addr, 4);
+			nomem = !pv_report_add_flush(rep, addr, 4);
 		} else {
 			enum pv_skip_reason r = ctx->profile == PV_PROFILE_LINUX
 				? patch_template_upstream(ctx, p, addr, row, w, area, opts, rep, &nomem)

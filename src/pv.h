@@ -315,8 +315,10 @@ enum pv_status {
 enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
 			      const struct pv_patch_opts *opts, struct pv_report *rep);
 void pv_report_free(struct pv_report *rep);
-/* Records a site left unpatched (for pv_patch_fn implementations). */
+/* For pv_patch_fn implementations: a site left unpatched; a range where an
+ * icache flush goes (merged with the last one when adjacent). */
 bool pv_report_add_skip(struct pv_report *rep, uint64_t addr, enum pv_class c, enum pv_skip_reason r);
+bool pv_report_add_flush(struct pv_report *rep, uint64_t addr, uint64_t len);
 
 /* Word access in the flavor's byte order. */
 uint32_t pv_get_word(const struct pv_ctx *ctx, const uint8_t *p);

@@ -159,9 +159,14 @@ static const struct tmpl_case tmpl[] = {
 	{"mtmsr",     ALL,   0, PV_PROFILE_FIXED, 0x7fe00124, 0x83c0f004, 0xebc0f000, 0x4bfeff8c},
 	{"mtmsrd_l0", ALL,   0, PV_PROFILE_FIXED, 0x7fe00164, 0x83c0f004, 0xebc0f000, 0x4bfeff8c},
 	{"wrtee",     BOOKE, 0, PV_PROFILE_FIXED, 0x7fe00106, 0x83c0f004, 0xebc0f000, 0x4bfeff94},
-	/* the same registers in the linux profile: handled the same way */
-	{"mtmsr",     ALL,   0, PV_PROFILE_LINUX, 0x7fe00124, 0x83c0f004, 0xebc0f000, 0x4bfeff8c},
-	{"wrtee",     BOOKE, 0, PV_PROFILE_LINUX, 0x7fc00106, 0x83c0f00c, 0xebc0f008, 0x4bfeff94},
+	/* the linux profile: upstream's routines (kvm_emul.S, Linux 6.1, checked
+	 * against the kernel's own code by pvfuzz agree): ori r30,rS,0, and a
+	 * saved r30/r31 loaded whole from its field's first word: lwz r30,-4096(0)
+	 * / ld r30,-4096(0) for r31, -4088 for r30 */
+	{"mtmsr",     ALL,   0, PV_PROFILE_LINUX, 0x7ca00124, 0x60be0000, 0x60be0000, 0x4bfeff88},
+	{"mtmsr",     ALL,   0, PV_PROFILE_LINUX, 0x7fe00124, 0x83c0f000, 0xebc0f000, 0x4bfeff88},
+	{"mtmsrd_l1", ALL,   0, PV_PROFILE_LINUX, 0x7ca10164, 0x60be0000, 0x60be0000, 0x4bfeff8c},
+	{"wrtee",     BOOKE, 0, PV_PROFILE_LINUX, 0x7fc00106, 0x83c0f008, 0xebc0f008, 0x4bfeffb8},
 	/* wrteei 1: li r30,-0x8000 (EE set) */
 	{"wrteei_1",  BOOKE, 0, PV_PROFILE_FIXED, 0x7c008146, 0x3bc08000, 0x3bc08000, 0x4bfeff94},
 	/* wrteei 0: no register or orig slot; the linux variant is one word shorter */
@@ -188,7 +193,9 @@ static void template_rewrites(void **state)
 			uint32_t reg = ctx.fi->is64 ? c->reg64 : c->reg32;
 			if (reg)
 				check_site("register slot", f, c->word, o.inst[o.l->reg], reg);
-			else
+			if (reg && o.l->reg2 >= 0) /* upstream's mtmsr loads rS twice */
+				check_site("second register slot", f, c->word, o.inst[o.l->reg2], reg);
+			if (!reg)
 				assert_int_equal(o.l->reg, -1);
 			if (o.l->orig >= 0)
 				check_site("orig slot", f, c->word, o.inst[o.l->orig], c->word);
@@ -215,10 +222,11 @@ static const struct mtsrin_case mtsrin[] = {
 	{"r31,r30 fixed", PV_PROFILE_FIXED, 0x7fe0f1e4,
 	 0x83c0f00c /* lwz r30,-4084(0): saved r30 */, 0x57de36ba /* rlwinm r30,r30,6,26,29 */,
 	 0x83e0f004 /* lwz r31,-4092(0): saved r31 */, 0x93fef068 /* stw r31,-3992(r30) */},
-	/* spec section 8: the linux profile uses r30/r31 as they are in the template */
+	/* spec section 8: the linux profile uses r30/r31 as they are in the
+	 * template; upstream's routine has no load slots (0 here) */
 	{"r30,r31 linux", PV_PROFILE_LINUX, 0x7fc0f9e4,
-	 0x60000000 /* nop */, 0x57fe36ba /* rlwinm r30,r31,6,26,29 */,
-	 0x60000000 /* nop */, 0x93def068 /* stw r30,-3992(r30) */},
+	 0, 0x57fe36ba /* rlwinm r30,r31,6,26,29 */,
+	 0, 0x93def068 /* stw r30,-3992(r30) */},
 };
 
 static void mtsrin_slots(void **state)
@@ -233,12 +241,19 @@ static void mtsrin_slots(void **state)
 		if (!o.l)
 			fail_msg("mtsrin %s: not branch patched", c->what);
 		check_site("mtsrin site", PV_BOOK3S32, c->word, o.now, B_TO_AREA);
-		check_site("mtsrin rb_load", PV_BOOK3S32, c->word, o.inst[o.l->rb_load], c->rb_load);
+		if (c->rb_load || c->rs_load) {
+			check_site("mtsrin rb_load", PV_BOOK3S32, c->word, o.inst[o.l->rb_load], c->rb_load);
+			check_site("mtsrin rs_load", PV_BOOK3S32, c->word, o.inst[o.l->rs_load], c->rs_load);
+		} else {
+			assert_int_equal(o.l->rb_load, -1);
+			assert_int_equal(o.l->rs_load, -1);
+		}
 		check_site("mtsrin rb_use", PV_BOOK3S32, c->word, o.inst[o.l->rb_use], c->rb_use);
-		check_site("mtsrin rs_load", PV_BOOK3S32, c->word, o.inst[o.l->rs_load], c->rs_load);
 		check_site("mtsrin rs_use", PV_BOOK3S32, c->word, o.inst[o.l->rs_use], c->rs_use);
 		check_site("mtsrin orig", PV_BOOK3S32, c->word, o.inst[o.l->orig], c->word);
-		check_site("mtsrin return", PV_BOOK3S32, c->word, o.inst[o.l->branch], 0x4bfeffa4);
+		/* the return from the last word: 23 words upstream, 25 with the load slots */
+		check_site("mtsrin return", PV_BOOK3S32, c->word, o.inst[o.l->branch],
+			   c->profile == PV_PROFILE_LINUX ? 0x4bfeffac : 0x4bfeffa4);
 	}
 }
 
@@ -345,20 +360,32 @@ static void template_placeholders(void **state)
 			for (enum pv_tmpl t = 0; t < PV_NTMPL; t++) {
 				const struct pv_tmpl_layout *l = pv_tmpl_layout(&ctx, t);
 				assert_true(l->nwords > 0 && l->nwords <= PV_TMPL_MAX_WORDS);
+				bool up = p == PV_PROFILE_LINUX && t != PV_T_MFSRIN;
 				assert_int_equal(l->words[l->branch], 0x48000000); /* b . */
-				assert_int_equal(l->branch, (int)l->nwords - 1);
+				/* upstream's wrtee ends with its trapping path */
+				if (!(up && t == PV_T_WRTEE))
+					assert_int_equal(l->branch, (int)l->nwords - 1);
+				/* upstream's orig-ins placeholders: the instruction itself, with r0 */
+				static const uint32_t up_orig[PV_NTMPL] = {
+					[PV_T_MTMSRD_L1] = 0x7c00046c, /* tlbsync */
+					[PV_T_MTMSR] = 0x7c000124,     /* mtmsr r0 */
+					[PV_T_WRTEE] = 0x7c000106,     /* wrtee r0 */
+					[PV_T_MTSRIN] = 0x60000000,    /* nop */
+				};
 				if (l->orig >= 0)
-					assert_int_equal(l->words[l->orig], 0x7fe00008); /* trap */
-				if (l->reg >= 0)
-					assert_int_equal(l->words[l->reg], 0x7c1e0378); /* mr r30,r0 */
-				if (l->rb_load >= 0) {
+					assert_int_equal(l->words[l->orig], up ? up_orig[t] : 0x7fe00008); /* trap */
+				if (l->reg >= 0) /* ori r30,r0,0 upstream, mr r30,r0 ours */
+					assert_int_equal(l->words[l->reg], up ? 0x601e0000 : 0x7c1e0378);
+				if (l->reg2 >= 0)
+					assert_int_equal(l->words[l->reg2], l->words[l->reg]);
+				if (l->rb_load >= 0)
 					assert_int_equal(l->words[l->rb_load], 0x60000000);
+				if (l->rb_use >= 0)
 					assert_int_equal(l->words[l->rb_use], 0x541e36ba); /* rlwinm r30,r0,6,26,29 */
-				}
-				if (l->rs_load >= 0) {
+				if (l->rs_load >= 0)
 					assert_int_equal(l->words[l->rs_load], 0x60000000);
+				if (l->rs_use >= 0)
 					assert_int_equal(l->words[l->rs_use], 0x901ef068); /* stw r0,-3992(r30) */
-				}
 				if (l->rt_set >= 0)
 					assert_int_equal(l->words[l->rt_set], 0x7fc0f378); /* mr r0,r30 */
 				/* ENTER: critical = r1 first, on the flavor's width */

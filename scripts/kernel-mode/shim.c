@@ -25,10 +25,13 @@ struct pv_kconf {
 };
 struct pv_kconf pv_kconf;
 
-/* What the run left: printk text, icache flushes, hypercalls seen. */
+/* What the run left: printk text, icache flushes (the first PV_KFLUSH_MAX
+ * ranges, [start, stop)), hypercalls seen. */
+#define PV_KFLUSH_MAX 16384
 char pv_klog[4096];
 unsigned int pv_klog_len;
 unsigned int pv_kflushes;
+ulong pv_kflush[PV_KFLUSH_MAX][2];
 unsigned int pv_khcalls;
 
 /* The kernel's globals that kvm.o reads. */
@@ -37,11 +40,15 @@ _Bool epapr_paravirt_enabled = 1;   /* the device tree named the ePAPR hypercall
 int powersave_nap;                  /* book3s64: kvm_guest_init sets it */
 ulong __cpu_online_mask[64] = {1};  /* one CPU online */
 
+/* Nothing to flush (unicorn sees the guest's stores to code); the ranges are
+ * recorded so that the report shows the kernel's own flushes. */
 void flush_icache_range(ulong start, ulong stop)
 {
-	(void)start;
-	(void)stop;
-	pv_kflushes++; /* unicorn sees guest stores to code: nothing to do */
+	if (pv_kflushes < PV_KFLUSH_MAX) {
+		pv_kflush[pv_kflushes][0] = start;
+		pv_kflush[pv_kflushes][1] = stop;
+	}
+	pv_kflushes++;
 }
 
 void arch_local_irq_restore(ulong flags)
