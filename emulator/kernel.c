@@ -71,6 +71,7 @@ struct pv_kernel {
 	enum pv_flavor flavor;
 	bool is64, elfv1, elfv2;
 	bool vectors_rule;
+	bool layout_refused; /* the last map_ranges() failed on an overlap */
 	char dir[512], release[64], source[512];
 	uint64_t base;
 	uint8_t *bin;
@@ -378,6 +379,7 @@ static int map_ranges(struct pv_kernel *k, const struct pv_image *img, const str
 {
 	struct kmap want[2];
 	unsigned n = 0;
+	k->layout_refused = false;
 	uint64_t lo[2] = {phys(k, img->base), phys(k, area->addr)};
 	uint64_t hi[2] = {lo[0] + img->len, lo[1] + area->size};
 	for (unsigned i = 0; i < 2; i++) {
@@ -398,11 +400,13 @@ static int map_ranges(struct pv_kernel *k, const struct pv_image *img, const str
 		if (a < k->base + REGION_SIZE && b > k->base) {
 			kerr(k, "the text or template area overlaps the kernel code's own region 0x%llx-0x%llx",
 			     (unsigned long long)k->base, (unsigned long long)(k->base + REGION_SIZE));
+			k->layout_refused = true;
 			return -1;
 		}
 		uint64_t pg = pv_emu_page_phys(k->flavor);
 		if (a < pg + PV_MAGIC_PAGE_SIZE && b > pg) {
 			kerr(k, "the text or template area overlaps the magic page");
+			k->layout_refused = true;
 			return -1;
 		}
 	}
@@ -596,7 +600,7 @@ int pv_kernel_patch(void *arg, const struct pv_ctx *ctx, struct pv_image *img, s
 		return PV_ERR_HOOK;
 	}
 	if (map_ranges(k, img, area) != 0)
-		return PV_ERR_HOOK;
+		return k->layout_refused ? PV_ERR_UNSUPPORTED : PV_ERR_HOOK;
 	uint8_t *before = malloc(img->len ? img->len : 1);
 	if (!before)
 		return PV_ERR_NOMEM;

@@ -120,7 +120,13 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 			(unsigned long long)base, n, (unsigned long long)area_addr, area_size,
 			mode == 2 ? "inside the image" : mode == 1 ? "below" : "above", has_vec ? "" : "(none) ",
 			(unsigned long long)opts.vectors_end);
-	if (pv_patch_image(ctx, &image, &area, &opts, &rep) != PV_OK) {
+	enum pv_status st = pv_patch_image(ctx, &image, &area, &opts, &rep);
+	if (st == PV_ERR_UNSUPPORTED) { /* the kernel profile cannot place this layout */
+		if (verbose)
+			fprintf(out, "not runnable under this profile: the layout overlaps memory the emulator needs\n");
+		goto done;
+	}
+	if (st != PV_OK) {
 		pvf_fail(r, out, "the patch loop refused a valid layout (base 0x%llx, area 0x%llx)",
 			 (unsigned long long)base, (unsigned long long)area_addr);
 		goto done;

@@ -3,24 +3,54 @@
 # with clang-14, AddressSanitizer and UBSan, and runs the whole test suite
 # through ctest with cmocka's output shown. Exits non-zero on any failure.
 #
-# Usage: scripts/test.sh [--build-dir DIR] [-R REGEX]   (-R: only matching tests)
+# The ctest label `kernel` (the kernel profile on Debian's linux-source-6.1,
+# docs/kernel-mode.md) runs when that kernel tree is already on the machine
+# (the linux-source-6.1 package, or a tree unpacked under .cache/kernel-mode);
+# otherwise the script says why it is skipped.
+#
+# Usage: scripts/test.sh [--build-dir DIR] [-R REGEX] [--kernel | --no-kernel]
+#   -R REGEX      only the matching tests
+#   --kernel      run the kernel label, installing linux-source-6.1 if missing
+#   --no-kernel   skip it even when the kernel tree is present
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
 
 build=build
 filter=()
+kernel=auto
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build-dir) build=${2:?--build-dir needs a value}; shift 2 ;;
 	-R) filter=(-R "${2:?-R needs a regex}"); shift 2 ;;
-	-h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--kernel) kernel=yes; shift ;;
+	--no-kernel) kernel=no; shift ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "scripts/test.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
 
 ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}" "${PVFUZZ_TEST_PACKAGES[@]}"
 
-cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON -DPVFUZZ_LIBFUZZER=ON
+if [ "$kernel" = auto ]; then
+	if ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 || [ -f .cache/kernel-mode/linux-source-6.1/.pvfuzz-unpacked ]; then
+		kernel=yes
+	else
+		kernel=no
+		echo "scripts/test.sh: kernel-mode tests (ctest label kernel) skipped: Debian's linux-source-6.1 is not" \
+		     "on this machine (scripts/test.sh --kernel installs it and runs them)"
+	fi
+elif [ "$kernel" = no ]; then
+	echo "scripts/test.sh: kernel-mode tests (ctest label kernel) skipped: --no-kernel"
+fi
+if [ "$kernel" = yes ]; then
+	ensure_packages linux-source-6.1 "${PVFUZZ_KERNEL_PACKAGES[@]}"
+	kernel_mode=ON
+else
+	kernel_mode=OFF
+fi
+
+cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON -DPVFUZZ_LIBFUZZER=ON \
+	-DPVFUZZ_KERNEL_MODE="$kernel_mode"
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure -V "${filter[@]}"

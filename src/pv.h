@@ -308,6 +308,8 @@ enum pv_status {
 	PV_ERR_ARG,     /* misaligned image, area overlapping the image badly */
 	PV_ERR_NOMEM,
 	PV_ERR_HOOK,    /* the patch hook failed; its owner has the message */
+	PV_ERR_UNSUPPORTED, /* the patch hook cannot run this layout (the kernel
+			     * profile: text or area over its own memory or the magic page) */
 };
 
 /* Patches img in place, writes instances into area and adds to rep (zero

@@ -122,6 +122,7 @@ const char *cli_patch_error(const struct pv_ctx *ctx, int st, const char *arg_ms
 	case PV_ERR_ARG: return arg_msg;
 	case PV_ERR_NOMEM: return "out of memory while patching";
 	case PV_ERR_HOOK:
+	case PV_ERR_UNSUPPORTED:
 		snprintf(buf, sizeof buf, "kernel profile: %s", pv_kernel_error(ctx->patch_hook_arg));
 		return buf;
 	default: return "patching failed";

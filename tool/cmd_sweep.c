@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "emu.h"
 #include "pvf.h"
 #include "sweep.h"
 
@@ -119,7 +120,7 @@ static uint64_t sweep_one(const struct pv_ctx *ctx, unsigned threads, uint64_t s
 		return total.failures;
 	}
 	printf("sweep %s, features %s, profile %s: %llu words%s in %.1f s (%.1fM words/s)\n", ctx->fi->name,
-	       pv_features_name(ctx->features), pv_profile_name(ctx->profile), (unsigned long long)total.words,
+	       pv_features_name(ctx->features), pv_profile_label(ctx), (unsigned long long)total.words,
 	       sample ? " (sample)" : "", secs, rate / 1e6);
 	if (!quiet_table) {
 		printf("  %-16s %10s\n", "class", "words");

@@ -72,8 +72,7 @@ fi
 [ -n "$(flavor_cross "$flavor")" ] || die "unknown flavor '$flavor' (book3s64, book3s64le, book3s32, booke32, booke64, all)"
 cross=$(flavor_cross "$flavor")
 
-ensure_packages make bc bison flex gcc-powerpc-linux-gnu gcc-powerpc64-linux-gnu \
-	binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu xz-utils || die "cannot install the cross toolchain"
+ensure_packages "${PVFUZZ_KERNEL_PACKAGES[@]}" || die "cannot install the cross toolchain"
 
 if [ -z "$src" ]; then
 	ensure_packages linux-source-6.1 || die "cannot install linux-source-6.1"

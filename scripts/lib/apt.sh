@@ -23,3 +23,8 @@ PVFUZZ_BUILD_PACKAGES=(cmake make patch clang-14 libclang-rt-14-dev libcapstone-
 # What the test suite needs beyond a build: PyYAML for the CI-file test
 # (tests/test_workflows.py).
 PVFUZZ_TEST_PACKAGES=(python3-yaml)
+
+# What the kernel profile needs to build a kernel tree's PV patch code
+# (scripts/kernel-mode/build.sh; Debian's tree itself is linux-source-6.1).
+PVFUZZ_KERNEL_PACKAGES=(make bc bison flex xz-utils gcc-powerpc-linux-gnu gcc-powerpc64-linux-gnu
+	binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu)
