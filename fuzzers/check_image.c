@@ -15,8 +15,8 @@
  *  - below end-of-vectors no site is branch patched;
  *  - the area never overflows: guard words around it stay intact;
  *  - the flush ranges cover every changed byte;
- *  - patching twice equals patching once (the text; the area too for the
- *    fixed profile: upstream spends area on sites it leaves alone).
+ *  - fixed profile: patching twice equals patching once (upstream spends
+ *    area on sites it leaves alone, so a second pass may patch more).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -219,27 +219,33 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 		goto done;
 	}
 
-	/* patching twice equals patching once */
-	memcpy(before, img, len);
-	uint8_t *area_copy = malloc(area_size);
-	if (!area_copy)
-		abort();
-	memcpy(area_copy, area_mem, area_size);
+	/* patching twice equals patching once: our rule (docs/engine.md), not
+	 * upstream's, which spends area on sites it leaves alone and reads an
+	 * instance at address 0 as no room, so that a second pass may patch
+	 * more (the linux profile and the kernel profile do the same) */
 	size_t used = area.used;
-	bool same = pv_patch_image(ctx, &image, &area, &opts, &again) == PV_OK;
-	/* upstream spends area space on sites it then leaves alone (below the
-	 * vectors, out of reach above): a second pass spends more, unseen by
-	 * the guest; the text outside the area must still not change */
-	bool fixed = ctx->profile == PV_PROFILE_FIXED;
-	for (size_t off = 0; same && off < len; off += 4)
-		same = (!fixed && base + off - area.addr < area.size) || !memcmp(before + off, img + off, 4);
-	if (fixed)
-		same = same && !memcmp(area_copy, area_mem, area_size) && used == area.used;
-	free(area_copy);
-	if (!same)
-		pvf_fail(r, out, "patching the patched image changed it again");
+	if (ctx->profile == PV_PROFILE_FIXED) {
+		memcpy(before, img, len);
+		uint8_t *area_copy = malloc(area_size);
+		if (!area_copy)
+			abort();
+		memcpy(area_copy, area_mem, area_size);
+		bool ok = pv_patch_image(ctx, &image, &area, &opts, &again) == PV_OK;
+		size_t off = 0;
+		for (; ok && off < len; off += 4)
+			ok = !memcmp(before + off, img + off, 4);
+		if (!ok)
+			pvf_fail(r, out, "patching the patched image changed it again: 0x%llx was 0x%08x, is 0x%08x",
+				 (unsigned long long)(base + off - 4), pv_get_word(ctx, before + off - 4),
+				 pv_get_word(ctx, img + off - 4));
+		else if (memcmp(area_copy, area_mem, area_size) || used != area.used)
+			pvf_fail(r, out, "patching the patched image changed the area again (used %zu, then %zu bytes)",
+				 used, area.used);
+		free(area_copy);
+	}
 	if (verbose)
-		fprintf(out, "%u sites, %u patched, %u skipped, %zu flush ranges\n", sites, patched, skipped, rep.nflush);
+		fprintf(out, "%u sites, %u patched, %u skipped, %zu flush ranges, area %zu of %zu bytes used\n", sites, patched,
+			skipped, rep.nflush, used, area_size);
 done:
 	pv_report_free(&rep);
 	pv_report_free(&again);

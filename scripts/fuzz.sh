@@ -6,19 +6,22 @@
 # cut from a real kernel when they exist), printing a progress line, then a
 # summary table. Exits 1 on any crash, printing the reproduction commands.
 #
-# Usage: scripts/fuzz.sh [--time SECONDS] [--jobs N] [--fork N]
-#                        [--profile fixed|linux|any] [--targets LIST]
+# Usage: scripts/fuzz.sh [--time SECONDS] [--jobs N] [--fork N] [--keep-going]
+#                        [--profile fixed|linux|any|kernel:DIR] [--targets LIST]
 #   --time SECONDS  per target (default 60)
 #   --jobs N, --fork N  passed to libFuzzer (-jobs/-workers, -fork)
+#   --keep-going    do not stop at the first crash (libFuzzer -fork with
+#                   -ignore_crashes); crashes are grouped by their failed check
 #   --profile P     which engine profiles run (default fixed; linux finds the
-#                   upstream hazards of spec section 8)
+#                   upstream hazards of spec section 8; kernel:DIR runs a
+#                   kernel's own patch code, docs/kernel-mode.md)
 #   --targets LIST  comma-separated subset of the targets
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
 
 all_targets=(fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff)
-time_s=60 jobs=0 fork=0 profile=fixed targets=("${all_targets[@]}")
+time_s=60 jobs=0 fork=0 keep_going=0 profile=fixed targets=("${all_targets[@]}")
 die() { echo "scripts/fuzz.sh: $*" >&2; exit 2; }
 posint() { [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "${3:-1}" ] || die "$1 must be a whole number >= ${3:-1}, not '$2'"; }
 while [ $# -gt 0 ]; do
@@ -26,12 +29,20 @@ while [ $# -gt 0 ]; do
 	--time) posint --time "${2:-}"; time_s=$2; shift 2 ;;
 	--jobs) posint --jobs "${2:-}"; jobs=$2; shift 2 ;;
 	--fork) posint --fork "${2:-}"; fork=$2; shift 2 ;;
-	--profile) case "${2:-}" in fixed|linux|any) profile=$2 ;; *) die "--profile must be fixed, linux or any" ;; esac; shift 2 ;;
+	--keep-going) keep_going=1; shift ;;
+	--profile)
+		case "${2:-}" in
+		fixed|linux|any) profile=$2 ;;
+		kernel:?*) [ -d "${2#kernel:}" ] || die "--profile $2: no such directory (scripts/kernel-mode/build.sh prints it)"
+			profile="kernel:$(cd "${2#kernel:}" && pwd)" ;;
+		*) die "--profile must be fixed, linux, any or kernel:DIR" ;;
+		esac
+		shift 2 ;;
 	--targets)
 		IFS=, read -r -a targets <<<"${2:-}"
 		for t in "${targets[@]}"; do [[ " ${all_targets[*]} " == *" $t "* ]] || die "unknown target '$t' (${all_targets[*]})"; done
 		shift 2 ;;
-	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -49,7 +60,8 @@ fi
 # libFuzzer flags from fuzzers/<target>.options ([libfuzzer] key = value)
 options() { sed -n 's/^[[:space:]]*\([a-z_]*\)[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/-\1=\2/p' "fuzzers/$1.options" 2>/dev/null; }
 # the last libFuzzer status line: "#N ... cov: C ... corp: K/... exec/s: E"
-field() { grep -a -o "$2: *[0-9]*" <<<"$1" | tail -n 1 | grep -o '[0-9]*$' || true; }
+# (-fork mode writes "exec/s N" without the colon)
+field() { grep -a -o -E "$2:? *[0-9]+" <<<"$1" | tail -n 1 | grep -o '[0-9]*$' || true; }
 
 export PVFUZZ_PROFILE=$profile
 declare -A runs rate cov corp crashes
@@ -60,7 +72,9 @@ for t in "${targets[@]}"; do
 	rm -f "$run"/crashes/* "$run"/fuzz-*.log
 	extra=()
 	[ "$jobs" -gt 0 ] && extra+=("-jobs=$jobs" "-workers=$jobs")
+	[ "$keep_going" = 1 ] && [ "$fork" = 0 ] && fork=1
 	[ "$fork" -gt 0 ] && extra+=("-fork=$fork")
+	[ "$keep_going" = 1 ] && extra+=("-ignore_crashes=1" "-ignore_timeouts=1")
 	log=$run/fuzz.log
 	# seeds cut from the Debian kernel (scripts/kernel-corpus.sh), when made
 	kernel_seeds=()
@@ -82,9 +96,9 @@ for t in "${targets[@]}"; do
 	wait "$pid" || true
 	all=$(cat "$log" "$run"/fuzz-*.log 2>/dev/null || true)
 	last=$(grep -a -E '^#[0-9]+' <<<"$all" | tail -n 1 || true)
-	runs[$t]=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' <<<"$all" | grep -o '[0-9]*$' | awk '{s += $1} END {if (NR) print s}')
+	runs[$t]=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' <<<"$all" | grep -o '[0-9]*$' | awk '{s += $1} END {if (NR) print s}' || true)
 	[ -n "${runs[$t]}" ] || runs[$t]=$(grep -a -o '^#[0-9]*' <<<"$last" | tr -d '#')
-	rate[$t]=$(grep -a -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$all" | grep -o '[0-9]*$' | awk '{s += $1} END {if (NR) print s}')
+	rate[$t]=$(grep -a -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$all" | grep -o '[0-9]*$' | awk '{s += $1} END {if (NR) print s}' || true)
 	[ -n "${rate[$t]}" ] || rate[$t]=$(field "$last" exec/s)
 	cov[$t]=$(field "$last" cov)
 	corp[$t]=$(field "$last" corp)
@@ -98,6 +112,19 @@ for t in "${targets[@]}"; do
 	printf '%-20s %12s %10s %10s %8s %8s\n' "$t" "${runs[$t]:-?}" "${rate[$t]:-?}" "${cov[$t]:-?}" "${corp[$t]}" "${crashes[$t]}"
 done
 if [ "$failed" -ne 0 ]; then
+	# group the crashes by what failed (numbers blanked), so that a long
+	# run under linux or kernel:DIR separates known findings from new ones
+	echo
+	echo "crashes by failed check (docs/findings.md lists the known ones):"
+	for t in "${targets[@]}"; do
+		for f in build-fuzz/run/"$t"/crashes/*; do
+			[ -f "$f" ] || continue
+			r=$(build-fuzz/pvfuzz repro --target "$t" --profile "$profile" "$f" 2>&1 || true)
+			fl=$(grep -m1 -o 'flavor [a-z0-9]*' <<<"$r" || echo "flavor ?")
+			msg=$(grep -m1 -E '^CHECK FAILED|^ERROR|^==[0-9]+==ERROR' <<<"$r" | sed -E 's/0x[0-9a-f]+/0x_/g; s/==[0-9]+==/==/' || true)
+			echo "$t, $fl: ${msg:-no check failed on replay (a crash of the tool itself?)}"
+		done
+	done | sort | uniq -c | sort -rn | sed 's/^/  /'
 	echo
 	echo "CRASHES found. Reproduce with:"
 	for t in "${targets[@]}"; do

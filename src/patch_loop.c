@@ -105,7 +105,8 @@ static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *sit
  * word for word by `pvfuzz agree`): allocate first; refuse only an instance
  * more than 32 MiB *above* its site, its space spent and nothing written;
  * fill the instance; withhold the site's branch below the end of the
- * vectors only then (space spent, instance written). Branches are encoded by
+ * vectors only then (space spent, instance written). An instance at address
+ * 0 is a NULL pointer to upstream: no room, space spent. Branches are encoded by
  * masking the displacement, so an instance far below its site, or a return
  * out of reach, gets a branch that wraps. docs/kernel-mode.md, findings. */
 static enum pv_skip_reason patch_template_upstream(const struct pv_ctx *ctx, uint8_t *site_mem, uint64_t site,
@@ -115,6 +116,8 @@ static enum pv_skip_reason patch_template_upstream(const struct pv_ctx *ctx, uin
 	uint32_t inst[PV_TMPL_MAX_WORDS];
 	uint64_t at;
 	if (!pv_area_alloc(area, pv_tmpl_layout(ctx, row->target)->nwords, &at))
+		return PV_SKIP_AREA_FULL;
+	if (at == 0) /* kvm_alloc()'s pointer is NULL: read as no room, space spent */
 		return PV_SKIP_AREA_FULL;
 	int32_t start = (int32_t)(uint32_t)(at - site); /* kvm.c: int distance_start */
 	if (start > 0x01ffffff)

@@ -19,13 +19,15 @@ static const char usage[] =
 	"much of it is used. The image holds every encoding of the rewrite table\n"
 	"(all flavors) with rS/rT in r0, r3, r29, r30, r31 and rB varied, each\n"
 	"encoding's single-bit neighbours, and plain words between. It is patched\n"
-	"under every feature set and five layouts:\n"
+	"under every feature set and six layouts:\n"
 	"  oracle   text at 0x10000, area at 0x20000 (as pvfuzz diff runs it)\n"
 	"  kernel   text at 0xc0000000 / 0xc000000000000000, end of vectors 64\n"
 	"           bytes in where the build has that rule, area 1 MiB on\n"
 	"  full     the oracle layout with room for two instances only\n"
 	"  above    as kernel, the area 40 MiB above the text (out of reach)\n"
 	"  below    as kernel, the area 40 MiB below the text (out of reach)\n"
+	"  zero     the oracle layout with the area at address 0 (upstream reads\n"
+	"           its first instance's address as NULL: no room)\n"
 	"Flavors DIR has no build for are reported and skipped.\n"
 	"\n"
 	"  --flavor F   one flavor, or all (default)\n"
@@ -49,6 +51,7 @@ static const struct layout layouts[] = {
 	{"full", false, PV_EMU_AREA_BASE - PV_EMU_TEXT_BASE, 256},
 	{"above", true, 40 << 20, AREA_SIZE},
 	{"below", true, -(40 << 20), AREA_SIZE},
+	{"zero", false, -(int64_t)PV_EMU_TEXT_BASE, AREA_SIZE},
 };
 
 static uint64_t text_base(const struct pv_ctx *ctx, const struct layout *l)
