@@ -3,7 +3,7 @@
 # targets built by scripts/fuzz.sh in build-fuzz/ (built here if missing).
 # Writes FILE.min and prints the command that reproduces it.
 #
-# Usage: scripts/minimize.sh [--target T] [--profile fixed|linux|any] [--runs N] FILE
+# Usage: scripts/minimize.sh [--target T] [--profile fixed|linux|any|kernel:DIR] [--runs N] FILE
 #   --target T   default: read from the input's first byte
 #   --profile P  the profiles the crash was found with (default $PVFUZZ_PROFILE or fixed)
 #   --runs N     minimisation attempts (default 20000)
@@ -15,7 +15,14 @@ die() { echo "scripts/minimize.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--target) target=${2:-}; [[ " ${targets[*]} " == *" $target "* ]] || die "unknown target '$target'"; shift 2 ;;
-	--profile) profile=${2:-}; case "$profile" in fixed|linux|any) ;; *) die "--profile must be fixed, linux or any" ;; esac; shift 2 ;;
+	--profile) profile=${2:-}
+		case "$profile" in
+		fixed|linux|any) ;;
+		kernel:?*) [ -d "${profile#kernel:}" ] || die "--profile $profile: no such directory"
+			profile="kernel:$(cd "${profile#kernel:}" && pwd)" ;;
+		*) die "--profile must be fixed, linux, any or kernel:DIR" ;;
+		esac
+		shift 2 ;;
 	--runs) runs=${2:-}; [[ "$runs" =~ ^[0-9]+$ ]] && [ "$runs" -gt 0 ] || die "--runs must be a positive number"; shift 2 ;;
 	-h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option '$1' (see --help)" ;;
