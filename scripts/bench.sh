@@ -3,9 +3,11 @@
 # (build-bench/, and build-bench-fuzz/ with libFuzzer for the targets):
 # differential runs per second for a 4-word sequence on each flavor, the
 # matcher sweep's words/s, the time to patch a whole Debian kernel when one is
-# fetched (scripts/fetch-debian-kernel.sh), then exec/s of each fuzz target
-# over its seed corpus (fuzz_diff pinned to book3s32). Exits non-zero if a
-# run fails.
+# fetched (scripts/fetch-debian-kernel.sh), the same for the kernel profile
+# when scripts/kernel-mode/build.sh has built it (its differential runs/s and
+# the kernel patched by its own code), then exec/s of each fuzz target over
+# its seed corpus (fuzz_diff pinned to book3s32). Exits non-zero if a run
+# fails.
 #
 # Usage: scripts/bench.sh [--states N] [--fuzz-time SECONDS]
 #   --states N          differential runs per flavor (default 200000)
@@ -73,6 +75,22 @@ if [ -e "$kernel" ]; then
 		       k, b / 1e6, s, t, s / t, b / 1e6 / t }'
 else
 	echo "kernel patch: no kernel at $kernel (scripts/fetch-debian-kernel.sh fetches one)"
+fi
+
+# the kernel profile (docs/kernel-mode.md): each differential run patches
+# through the kernel's own code in unicorn
+kmode=${PVFUZZ_KERNEL_MODE_DIR:-.cache/kernel-mode/out}
+if [ -f "$kmode/book3s64/kernel.meta" ]; then
+	out=$(taskset -c 0 build-bench/pvfuzz diff --flavor book3s64 --profile "kernel:$kmode" --states "$((states / 10))" \
+		0x7c600124 0x7c6000a6 0x7c010164 0x7c0004ac)
+	sed -n 's/^  \([0-9.]*\) s, \([0-9]*\) differential runs per second/kernel profile diff book3s64: \2 runs\/s (\1 s)/p' <<<"$out"
+	if [ -e "$kernel" ] && [ -f "$kmode/book3s64le/kernel.meta" ]; then
+		j=$(taskset -c 0 build-bench/pvfuzz patch --vmlinux "$kernel" --profile "kernel:$kmode" --json)
+		t=$(grep -o '"time_s":[0-9.]*' <<<"$j" | cut -d: -f2)
+		echo "kernel patch by the kernel's own code (book3s64le, $kmode): $t s"
+	fi
+else
+	echo "kernel profile: not built in $kmode (scripts/kernel-mode/build.sh --flavor all)"
 fi
 
 [ "$fuzz_time" -gt 0 ] || exit 0

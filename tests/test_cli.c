@@ -218,6 +218,27 @@ static void bad_commands_and_options(void **state)
 			   "not word aligned");
 }
 
+/* The kernel profile without a build: exit 2, the path and how to build it. */
+static void kernel_profile_bad_input(void **state)
+{
+	(void)state;
+	expect_usage_error(run("patch", "--flavor", "book3s64", "--profile", "kernel:", "0x7c6000a6", NULL),
+			   "kernel:DIR needs the directory");
+	struct run *r = run("patch", "--flavor", "book3s64", "--profile", "kernel:/nonexistent/pvk", "0x7c6000a6", NULL);
+	expect_usage_error(r, "/nonexistent/pvk/book3s64/kernel.meta");
+	expect_in(r->err, "scripts/kernel-mode/build.sh --flavor book3s64", "stderr");
+	expect_usage_error(run("diffsweep", "--flavor", "book3s64", "--profile", "kernel:/tmp", NULL),
+			   "kernel profile is not offered here");
+	expect_usage_error(run("validate", "--class", "mfmsr", "--profile", "kernel:/tmp", NULL),
+			   "kernel profile is not offered here");
+	expect_usage_error(run("sweep", "--flavor", "book3s64", "--profile", "kernel:/tmp", NULL), "give --sample N");
+	expect_usage_error(run("agree", NULL), "--profile kernel:DIR is required");
+	expect_usage_error(run("agree", "--profile", "linux", NULL), "--profile must be kernel:DIR");
+	expect_usage_error(run("agree", "--profile", "kernel:/nonexistent/pvk", "--flavor", "booke32", NULL),
+			   "/nonexistent/pvk/booke32/kernel.meta");
+	expect_usage_error(run("agree", "--profile", "kernel:/nonexistent/pvk", NULL), "no flavor is built");
+}
+
 static void bad_words(void **state)
 {
 	(void)state;
@@ -409,6 +430,7 @@ int main(void)
 		cmocka_unit_test(repro_bad_input),
 		cmocka_unit_test(sweep_and_diffsweep),
 		cmocka_unit_test(sweep_bad_input),
+		cmocka_unit_test(kernel_profile_bad_input),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }
