@@ -13,4 +13,8 @@
  * error with the step that failed in *step; *uc may then need uc_close. */
 uc_err pv_uc_open(enum pv_flavor f, uc_engine **uc, const char **step);
 
+/* n bytes (rounded up to pages), page-aligned and zeroed, for
+ * uc_mem_map_ptr(); NULL when out of memory. free() releases it. */
+void *pv_emu_page_alloc(size_t n);
+
 #endif

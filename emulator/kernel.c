@@ -81,6 +81,7 @@ struct pv_kernel {
 	size_t nrel;
 
 	uc_engine *uc;
+	uc_context *clean; /* the CPU as opened: every run starts from it */
 	uint8_t *region, *page;
 	struct kmap map[2];
 	unsigned nmap;
@@ -244,14 +245,6 @@ static int load_meta(struct pv_kernel *k, const char *path)
 	return 0;
 }
 
-static void *page_alloc(size_t n)
-{
-	void *p = aligned_alloc(4096, (n + 4095) & ~(size_t)4095);
-	if (p)
-		memset(p, 0, n);
-	return p;
-}
-
 static void unmap_all(struct pv_kernel *k)
 {
 	for (unsigned i = 0; i < k->nmap; i++) {
@@ -265,6 +258,8 @@ void pv_kernel_free(struct pv_kernel *k)
 {
 	if (!k)
 		return;
+	if (k->clean)
+		uc_context_free(k->clean);
 	if (k->uc) {
 		unmap_all(k);
 		uc_close(k->uc);
@@ -308,8 +303,8 @@ struct pv_kernel *pv_kernel_open(const char *dir, enum pv_flavor f, char *err, s
 			     (unsigned long long)k->rel[i].at);
 			goto fail;
 		}
-	k->region = page_alloc(REGION_SIZE);
-	k->page = page_alloc(PV_MAGIC_PAGE_SIZE);
+	k->region = pv_emu_page_alloc(REGION_SIZE);
+	k->page = pv_emu_page_alloc(PV_MAGIC_PAGE_SIZE);
 	if (!k->region || !k->page) {
 		kerr(k, "out of memory");
 		goto fail;
@@ -325,6 +320,9 @@ struct pv_kernel *pv_kernel_open(const char *dir, enum pv_flavor f, char *err, s
 		step = "add hooks";
 		if (e == UC_ERR_OK && (e = uc_hook_add(k->uc, &h, UC_HOOK_MEM_INVALID, (void *)on_invalid, k, 1, 0)) == UC_ERR_OK)
 			e = uc_hook_add(k->uc, &h, UC_HOOK_INTR, (void *)on_intr, k, 1, 0);
+		step = "save the CPU's context";
+		if (e == UC_ERR_OK && (e = uc_context_alloc(k->uc, &k->clean)) == UC_ERR_OK)
+			e = uc_context_save(k->uc, k->clean);
 	}
 	if (e != UC_ERR_OK) {
 		kerr(k, "%s: cannot %s: %s", pv_flavor_info(f)->name, step, uc_strerror(e));
@@ -420,7 +418,7 @@ static int map_ranges(struct pv_kernel *k, const struct pv_image *img, const str
 	}
 	unmap_all(k);
 	for (unsigned i = 0; i < n; i++) {
-		want[i].mem = page_alloc(want[i].size);
+		want[i].mem = pv_emu_page_alloc(want[i].size);
 		uc_err e = want[i].mem ? uc_mem_map_ptr(k->uc, want[i].phys, want[i].size, UC_PROT_ALL, want[i].mem)
 				       : UC_ERR_NOMEM;
 		if (e != UC_ERR_OK) {
@@ -477,6 +475,7 @@ static int run_kernel(struct pv_kernel *k)
 	} else {
 		pc = entry;
 	}
+	uc_context_restore(k->uc, k->clean); /* MSR and all, whatever the last run left */
 	for (int i = 0; i < 32; i++)
 		reg(k, UC_PPC_REG_0 + i, 0);
 	reg(k, UC_PPC_REG_1, k->base + STACK_TOP);

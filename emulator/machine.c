@@ -306,8 +306,9 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *user)
 	uc_emu_stop(uc);
 }
 
-static void *page_alloc(size_t n)
+void *pv_emu_page_alloc(size_t n)
 {
+	n = (n + 4095) & ~(size_t)4095;
 	void *p = aligned_alloc(4096, n);
 	if (p)
 		memset(p, 0, n);
@@ -324,10 +325,10 @@ struct pv_machine *pv_machine_new(enum pv_flavor f, char *err, size_t errlen)
 	m->flavor = f;
 	m->is64 = pv_flavor_info(f)->is64;
 	m->page_phys = pv_emu_page_phys(f);
-	m->text = page_alloc(TEXT_SIZE);
-	m->area = page_alloc(PV_EMU_AREA_SIZE);
-	m->data = page_alloc(PV_EMU_DATA_SIZE);
-	m->page = page_alloc(PV_MAGIC_PAGE_SIZE);
+	m->text = pv_emu_page_alloc(TEXT_SIZE);
+	m->area = pv_emu_page_alloc(PV_EMU_AREA_SIZE);
+	m->data = pv_emu_page_alloc(PV_EMU_DATA_SIZE);
+	m->page = pv_emu_page_alloc(PV_MAGIC_PAGE_SIZE);
 	if (!m->text || !m->area || !m->data || !m->page)
 		goto fail;
 
