@@ -598,6 +598,8 @@ int pv_kernel_patch(void *arg, const struct pv_ctx *ctx, struct pv_image *img, s
 		kerr(k, "built for %s, asked to patch %s", pv_flavor_info(k->flavor)->name, ctx->fi->name);
 		return PV_ERR_HOOK;
 	}
+	if (img->len == 0)
+		return PV_OK; /* nothing for the kernel's loop to walk */
 	if (map_ranges(k, img, area) != 0)
 		return k->layout_refused ? PV_ERR_UNSUPPORTED : PV_ERR_HOOK;
 	uint8_t *before = malloc(img->len ? img->len : 1);

@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 	--flavor) flavor=${2:-}; [ -n "$flavor" ] || die "--flavor needs a name"; shift 2 ;;
 	--out) out=${2:-}; [ -n "$out" ] || die "--out needs a directory"; shift 2 ;;
 	--force) force=1; shift ;;
-	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
