@@ -3,8 +3,9 @@
 # suite and the fuzz corpora. Builds with clang source-based coverage in
 # build-coverage/ (no sanitizers; unicorn reused from build/ when it is
 # there), runs every ctest test but the mutant gate (which builds its own
-# tree) and every fuzz target's replay driver over its seed corpus and
-# regressions, then writes:
+# tree; the label `kernel` too when Debian's linux-source-6.1 is on the
+# machine, as scripts/test.sh does) and every fuzz target's replay driver
+# over its seed corpus and regressions, then writes:
 #   build-coverage/html/index.html   the llvm-cov HTML report
 #   build-coverage/summary.txt       llvm-cov's per-file table
 #   docs/coverage.md                 line and branch coverage per file, and
@@ -21,7 +22,7 @@ write_doc=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-doc) write_doc=0; shift ;;
-	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "scripts/coverage.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -31,9 +32,16 @@ build=build-coverage
 reuse=()
 [ -f build/unicorn/src/unicorn_ext-build/libunicorn.a ] && reuse=(-DPVFUZZ_UNICORN_FROM="$PWD/build")
 mkdir -p "$build"
+kernel_mode=OFF
+if ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 || [ -f .cache/kernel-mode/linux-source-6.1/.pvfuzz-unpacked ]; then
+	kernel_mode=ON
+else
+	echo "coverage: emulator/kernel.c is left to the label kernel, which needs linux-source-6.1 (not here)" >&2
+fi
 echo "coverage: building in $build/" >&2
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_COVERAGE=ON -DPVFUZZ_SANITIZE=OFF \
-	-DPVFUZZ_LIBFUZZER=OFF "${reuse[@]}" >"$build/build.log" 2>&1 || { tail -n 20 "$build/build.log"; exit 2; }
+	-DPVFUZZ_LIBFUZZER=OFF -DPVFUZZ_KERNEL_MODE="$kernel_mode" "${reuse[@]}" >"$build/build.log" 2>&1 ||
+	{ tail -n 20 "$build/build.log"; exit 2; }
 cmake --build "$build" -j"$(nproc)" >>"$build/build.log" 2>&1 || { tail -n 20 "$build/build.log"; exit 2; }
 
 rm -rf "$build/profiles"
@@ -87,7 +95,8 @@ if [ "$write_doc" = 1 ]; then
 # Coverage
 
 Written by \`scripts/coverage.sh\`: clang source-based coverage of \`src/\`
-(the engine) and \`emulator/\` by every ctest test (the mutant gate aside)
+(the engine) and \`emulator/\` by every ctest test (the mutant gate aside;
+the kernel-mode label $( [ "$kernel_mode" = ON ] && echo included || echo "not run: no linux-source-6.1"))
 and every fuzz target's replay driver over its seed corpus and regressions.
 The HTML report is \`build-coverage/html/index.html\`.
 
