@@ -49,11 +49,19 @@ void pvf_use_kernel(const char *dir)
 	char err[600], first[600] = "";
 	unsigned n = 0;
 	kernel_dir = dir;
+	char missing[128] = "";
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
-		if (!kernels[f] && !(kernels[f] = pv_kernel_open(dir, f, err, sizeof err)) && !first[0])
-			snprintf(first, sizeof first, "%s", err);
+		if (!kernels[f] && !(kernels[f] = pv_kernel_open(dir, f, err, sizeof err))) {
+			if (!first[0])
+				snprintf(first, sizeof first, "%s", err);
+			size_t m = strlen(missing);
+			snprintf(missing + m, sizeof missing - m, " %s", pv_flavor_info(f)->name);
+		}
 		n += kernels[f] != NULL;
 	}
+	if (n && missing[0])
+		fprintf(stderr, "pvfuzz: kernel profile: not built in %s:%s; inputs of %s are skipped\n", dir, missing,
+			n + 1 < PV_NFLAVORS ? "those flavors" : "that flavor");
 	if (!n) {
 		fprintf(stderr, "pvfuzz: no flavor of the kernel profile is built in %s (%s)\n", dir, first);
 		exit(2);
