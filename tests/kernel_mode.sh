@@ -92,6 +92,18 @@ l=$("$pvfuzz" sweep --flavor book3s32 --features sr --profile linux --sample 200
 [ "$k" = "$l" ] || fail "sweep: kernel and linux profiles differ: $(diff <(echo "$l") <(echo "$k") | head)"
 grep -E "^sweep|matched" <<<"$k"
 
+step "a real kernel: Debian's ppc64el vmlinux patched by the kernel's own code"
+vmlinux=${PVFUZZ_KERNEL_CACHE:-$src/.cache/debian-kernel}/vmlinux
+if [ -e "$vmlinux" ] && [ -f "$out/book3s64le/kernel.meta" ]; then
+	"$pvfuzz" patch --vmlinux "$vmlinux" --profile linux --out "$out/vmlinux-linux.bin" >/dev/null
+	"$pvfuzz" patch --vmlinux "$vmlinux" --profile "kernel:$out" --out "$out/vmlinux-kernel.bin" | grep -E "^time"
+	cmp "$out/vmlinux-linux.bin" "$out/vmlinux-kernel.bin" || fail "the kernel's code and the linux profile patch $vmlinux differently"
+	echo "   the same bytes as the linux profile"
+	rm -f "$out"/vmlinux-*.bin
+else
+	echo "   skipped: no fetched kernel at $vmlinux (scripts/fetch-debian-kernel.sh)"
+fi
+
 step "bad input"
 set +e
 msg=$("$pvfuzz" patch --flavor book3s64 --profile "kernel:$out/nowhere" 0x7c6000a6 2>&1); rc=$?
