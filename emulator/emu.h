@@ -204,10 +204,7 @@ int pv_kernel_patch(void *k, const struct pv_ctx *ctx, struct pv_image *img, str
 		    const struct pv_patch_opts *opts, struct pv_report *rep);
 
 const char *pv_kernel_error(const struct pv_kernel *k);   /* after PV_ERR_HOOK */
-const char *pv_kernel_log(const struct pv_kernel *k);     /* the run's printk text */
-bool pv_kernel_worked(const struct pv_kernel *k);         /* kvm_patching_worked after the run */
 const char *pv_kernel_release(const struct pv_kernel *k); /* e.g. "6.1.192" */
-const char *pv_kernel_source(const struct pv_kernel *k);  /* the tree it was built from */
 /* Whether the build withholds branch patching below __end_interrupts
  * (CONFIG_RELOCATABLE on Book3S): the engine's vectors_end then applies. */
 bool pv_kernel_vectors_rule(const struct pv_kernel *k);

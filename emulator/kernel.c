@@ -37,11 +37,10 @@ static const char *const ksym_names[KS_N] = {
 };
 
 enum kvar { /* addresses inside the binary the loader reads or writes */
-	KV_ENTRY, KV_DONE, KV_CONF, KV_LOG, KV_LOG_LEN, KV_FLUSHES, KV_FLUSH, KV_HCALLS, KV_TMP_INDEX, KV_WORKED, KV_N
+	KV_ENTRY, KV_DONE, KV_CONF, KV_FLUSHES, KV_FLUSH, KV_TMP_INDEX, KV_N
 };
 static const char *const kvar_names[KV_N] = {
-	"kvm_guest_init", "pv_kdone", "pv_kconf", "pv_klog", "pv_klog_len", "pv_kflushes", "pv_kflush", "pv_khcalls",
-	"kvm_tmp_index", "kvm_patching_worked",
+	"kvm_guest_init", "pv_kdone", "pv_kconf", "pv_kflushes", "pv_kflush", "kvm_tmp_index",
 };
 #define KFLUSH_MAX 16384u /* shim.c's PV_KFLUSH_MAX */
 
@@ -72,7 +71,7 @@ struct pv_kernel {
 	bool is64, elfv1, elfv2;
 	bool vectors_rule;
 	bool layout_refused; /* the last map_ranges() failed on an overlap */
-	char dir[512], release[64], source[512];
+	char release[64];
 	uint64_t base;
 	uint8_t *bin;
 	size_t bin_size;
@@ -89,20 +88,15 @@ struct pv_kernel {
 	bool ran;
 
 	/* the last run */
-	char log[4096];
 	char err[512];
-	unsigned flushes, hcalls;
-	bool worked;
+	unsigned flushes;
 	uint64_t fault_addr;
 	int fault_kind; /* 0 none, 1 memory, 2 exception */
 	uint32_t intno;
 };
 
 const char *pv_kernel_error(const struct pv_kernel *k) { return k->err; }
-const char *pv_kernel_log(const struct pv_kernel *k) { return k->log; }
 const char *pv_kernel_release(const struct pv_kernel *k) { return k->release; }
-const char *pv_kernel_source(const struct pv_kernel *k) { return k->source; }
-bool pv_kernel_worked(const struct pv_kernel *k) { return k->worked; }
 bool pv_kernel_vectors_rule(const struct pv_kernel *k) { return k->vectors_rule; }
 
 bool pv_ctx_vectors_rule(const struct pv_ctx *ctx)
@@ -179,9 +173,6 @@ static int parse_meta_line(struct pv_kernel *k, char *line, unsigned lineno, con
 		}
 	} else if (!strcmp(a, "release") && n >= 2) {
 		snprintf(k->release, sizeof k->release, "%s", b);
-	} else if (!strcmp(a, "source") && n >= 2) {
-		snprintf(k->source, sizeof k->source, "%s", line + strlen("source "));
-		k->source[strcspn(k->source, "\n")] = 0;
 	} else if (!strcmp(a, "base") && n >= 2) {
 		k->base = strtoull(b, NULL, 0);
 	} else if (!strcmp(a, "vectors_rule") && n >= 2) {
@@ -284,7 +275,6 @@ struct pv_kernel *pv_kernel_open(const char *dir, enum pv_flavor f, char *err, s
 	}
 	k->flavor = f;
 	k->is64 = pv_flavor_info(f)->is64;
-	snprintf(k->dir, sizeof k->dir, "%s", dir);
 	snprintf(path, sizeof path, "%s/%s/kernel.meta", dir, pv_flavor_info(f)->name);
 	if (load_meta(k, path) != 0)
 		goto fail;
@@ -506,19 +496,11 @@ static int run_kernel(struct pv_kernel *k)
 
 static bool in_range(uint64_t a, uint64_t start, uint64_t len) { return a - start < len; }
 
-static bool skipped_by_opts(const struct pv_patch_opts *opts, uint64_t a)
-{
-	for (size_t i = 0; opts && i < opts->nskip; i++)
-		if (in_range(a, opts->skip[i].addr, opts->skip[i].len))
-			return true;
-	return false;
-}
-
 /* Words hidden from the kernel's loop: the caller's skip ranges, except
  * where the area lies (its contents are the kernel's to use). */
 static bool masked(const struct pv_patch_opts *opts, const struct pv_area *area, uint64_t a)
 {
-	return skipped_by_opts(opts, a) && !in_range(a, area->addr, area->size);
+	return pv_patch_leaves(opts, NULL, a) && !in_range(a, area->addr, area->size);
 }
 
 /* The kernel's flush_icache_range() calls, in order; when more than the
@@ -551,7 +533,7 @@ static enum pv_status report(struct pv_kernel *k, const struct pv_ctx *ctx, cons
 	bool is64 = ctx->fi->is64;
 	for (size_t off = 0; off < img->len; off += 4) {
 		uint64_t a = img->base + off;
-		if (in_range(a, area->addr, area->size) || skipped_by_opts(opts, a))
+		if (pv_patch_leaves(opts, area, a))
 			continue;
 		rep->words++;
 		uint32_t w = pv_get_word(ctx, before + off), now = pv_get_word(ctx, img->bytes + off);
@@ -566,12 +548,8 @@ static enum pv_status report(struct pv_kernel *k, const struct pv_ctx *ctx, cons
 		if (now != w) {
 			rep->patched[row->cls]++;
 			uint64_t to;
-			if (row->kind == PV_K_TEMPLATE && pv_branch_decode(is64, a, now, &to)) {
-				int64_t d = pv_branch_distance(is64, a, to);
-				uint64_t mag = d < 0 ? (uint64_t)-d : (uint64_t)d;
-				if (mag > rep->max_branch)
-					rep->max_branch = mag;
-			}
+			if (row->kind == PV_K_TEMPLATE && pv_branch_decode(is64, a, now, &to))
+				pv_report_note_branch(rep, pv_branch_distance(is64, a, to));
 			continue;
 		}
 		/* a site the kernel left alone: the engine's reasons, as near as
@@ -593,7 +571,6 @@ int pv_kernel_patch(void *arg, const struct pv_ctx *ctx, struct pv_image *img, s
 {
 	struct pv_kernel *k = arg;
 	k->err[0] = 0;
-	k->log[0] = 0;
 	if (ctx->flavor != k->flavor) {
 		kerr(k, "built for %s, asked to patch %s", pv_flavor_info(k->flavor)->name, ctx->fi->name);
 		return PV_ERR_HOOK;
@@ -648,14 +625,7 @@ int pv_kernel_patch(void *arg, const struct pv_ctx *ctx, struct pv_image *img, s
 	uint64_t used_before = area->used;
 	enum pv_status st = PV_ERR_HOOK;
 	if (run_kernel(k) == 0) {
-		uint32_t len = (uint32_t)get_n(k, at(k, k->var[KV_LOG_LEN]), 4);
-		if (len >= sizeof k->log)
-			len = sizeof k->log - 1;
-		memcpy(k->log, at(k, k->var[KV_LOG]), len);
-		k->log[len] = 0;
 		k->flushes = (unsigned)get_n(k, at(k, k->var[KV_FLUSHES]), 4);
-		k->hcalls = (unsigned)get_n(k, at(k, k->var[KV_HCALLS]), 4);
-		k->worked = *at(k, k->var[KV_WORKED]) != 0;
 		uint64_t used = get_n(k, at(k, k->var[KV_TMP_INDEX]), 4);
 		if (used > area->size || used % 4) {
 			kerr(k, "the kernel's kvm_tmp_index is %llu after the run, the area has %zu bytes",

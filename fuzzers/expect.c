@@ -126,7 +126,6 @@ bool pvf_expect_simple(const struct pv_ctx *ctx, enum pv_class c, uint32_t word,
 	return false;
 }
 
-/* The guest value of register r in `dst`: mr, or a load of its saved copy. */
 /* A register fetch into dst: `mr dst,r`, or for r30/r31 a load of the
  * saved copy (scratch2/scratch1: ld, or lwz of the low word). Upstream
  * (linux profile) writes `ori dst,r,0` and loads a 32-bit guest's copy from

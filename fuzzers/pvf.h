@@ -58,7 +58,6 @@ enum pvf_profile_policy pvf_policy_from_env(void); /* PVFUZZ_PROFILE, default fi
  * dir/<flavor>/, and inputs of a flavor without such a build are skipped.
  * Exits 2 when no flavor is built there. One thread only. */
 void pvf_use_kernel(const char *dir);
-bool pvf_kernel_mode(void);
 
 /* PVFUZZ_CLASS=NAME focuses the targets on one rewrite class (pvfuzz
  * validate): the selector's "rewritable encoding" picks only that class's

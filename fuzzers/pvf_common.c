@@ -68,8 +68,6 @@ void pvf_use_kernel(const char *dir)
 	}
 }
 
-bool pvf_kernel_mode(void) { return kernel_dir != NULL; }
-
 const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profile p)
 {
 	static struct pv_ctx cache[PV_NFLAVORS][PV_FEAT_ALL + 1][PV_NPROFILES];

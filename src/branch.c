@@ -28,6 +28,11 @@ bool pv_branch_encode(bool is64, uint64_t from, uint64_t to, uint32_t *out)
 	return true;
 }
 
+uint32_t pv_branch_masked(uint64_t from, uint64_t to)
+{
+	return PPC_B_OPCODE | ((uint32_t)(to - from) & PPC_B_MASK);
+}
+
 bool pv_branch_decode(bool is64, uint64_t from, uint32_t word, uint64_t *to)
 {
 	if ((word & ~PPC_B_MASK) != PPC_B_OPCODE)

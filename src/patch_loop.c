@@ -49,6 +49,13 @@ bool pv_report_add_flush(struct pv_report *rep, uint64_t addr, uint64_t len)
 	return true;
 }
 
+void pv_report_note_branch(struct pv_report *rep, int64_t d)
+{
+	uint64_t mag = d < 0 ? (uint64_t)-d : (uint64_t)d;
+	if (mag > rep->max_branch)
+		rep->max_branch = mag;
+}
+
 bool pv_report_add_skip(struct pv_report *rep, uint64_t addr, enum pv_class c, enum pv_skip_reason r)
 {
 	if (!grow((void **)&rep->skips, &rep->cap_skips, rep->nskips, sizeof(*rep->skips)))
@@ -60,6 +67,16 @@ bool pv_report_add_skip(struct pv_report *rep, uint64_t addr, enum pv_class c, e
 }
 
 static bool in_range(uint64_t a, uint64_t start, uint64_t len) { return a - start < len; }
+
+bool pv_patch_leaves(const struct pv_patch_opts *opts, const struct pv_area *area, uint64_t addr)
+{
+	if (area && in_range(addr, area->addr, area->size))
+		return true;
+	for (size_t i = 0; opts && i < opts->nskip; i++)
+		if (in_range(addr, opts->skip[i].addr, opts->skip[i].len))
+			return true;
+	return false;
+}
 
 /* Branch-patches one site. Returns PV_NSKIP when patched, else the reason. */
 static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *site_mem, uint64_t site,
@@ -88,11 +105,7 @@ static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *sit
 	for (unsigned i = 0; i < n; i++)
 		pv_put_word(ctx, dst + 4 * i, inst[i]);
 	pv_put_word(ctx, site_mem, b);
-
-	int64_t d = pv_branch_distance(is64, site, at);
-	uint64_t mag = d < 0 ? (uint64_t)-d : (uint64_t)d;
-	if (mag > rep->max_branch)
-		rep->max_branch = mag;
+	pv_report_note_branch(rep, pv_branch_distance(is64, site, at));
 #ifdef PVFUZZ_MUTANT_flush_short
 	*nomem = !pv_report_add_flush(rep, at, 4ull * n - 4) || !pv_report_add_flush(rep, site, 4);
 #else
@@ -129,10 +142,8 @@ static enum pv_skip_reason patch_template_upstream(const struct pv_ctx *ctx, uin
 	*nomem = !pv_report_add_flush(rep, at, 4ull * n);
 	if (opts && opts->has_vectors_end && site < opts->vectors_end)
 		return PV_SKIP_BELOW_VECTORS;
-	pv_put_word(ctx, site_mem, 0x48000000u | ((uint32_t)start & 0x03ffffffu));
-	uint64_t mag = start < 0 ? (uint64_t)-(int64_t)start : (uint64_t)start;
-	if (mag > rep->max_branch)
-		rep->max_branch = mag;
+	pv_put_word(ctx, site_mem, pv_branch_masked(site, at));
+	pv_report_note_branch(rep, start);
 	*nomem = *nomem || !pv_report_add_flush(rep, site, 4);
 	return PV_NSKIP;
 }
@@ -169,13 +180,10 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 	for (size_t off = 0; off < img->len; off += 4) {
 		uint64_t addr = img->base + off;
 #ifdef PVFUZZ_MUTANT_loop_patches_area
-		bool skip = false;
+		if (pv_patch_leaves(opts, NULL, addr))
 #else
-		bool skip = in_range(addr, area->addr, area->size);
+		if (pv_patch_leaves(opts, area, addr))
 #endif
-		for (size_t i = 0; opts && i < opts->nskip && !skip; i++)
-			skip = in_range(addr, opts->skip[i].addr, opts->skip[i].len);
-		if (skip)
 			continue;
 		rep->words++;
 

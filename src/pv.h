@@ -209,6 +209,9 @@ uint32_t pv_rewrite_simple(const struct pv_ctx *ctx, const struct pv_row *row, u
 int64_t pv_branch_distance(bool is64, uint64_t from, uint64_t to);
 /* Encodes `b to` placed at `from`; false when out of reach or unaligned. */
 bool pv_branch_encode(bool is64, uint64_t from, uint64_t to, uint32_t *out);
+/* Upstream's `b to` at `from` (kvm.c: `addr & KVM_INST_B_MASK`): the
+ * displacement masked into the field, unchecked, so out of reach it wraps. */
+uint32_t pv_branch_masked(uint64_t from, uint64_t to);
 /* The target of `b` (AA=0, LK=0) at `from`; false when the word is no such b. */
 bool pv_branch_decode(bool is64, uint64_t from, uint32_t word, uint64_t *to);
 
@@ -321,6 +324,11 @@ void pv_report_free(struct pv_report *rep);
  * icache flush goes (merged with the last one when adjacent). */
 bool pv_report_add_skip(struct pv_report *rep, uint64_t addr, enum pv_class c, enum pv_skip_reason r);
 bool pv_report_add_flush(struct pv_report *rep, uint64_t addr, uint64_t len);
+/* A site branch-patched at distance d: keeps the largest |d|. */
+void pv_report_note_branch(struct pv_report *rep, int64_t d);
+/* Whether the patch loop leaves the word at addr alone: inside the area
+ * (when one is given) or in one of opts' skip ranges. */
+bool pv_patch_leaves(const struct pv_patch_opts *opts, const struct pv_area *area, uint64_t addr);
 
 /* Word access in the flavor's byte order. */
 uint32_t pv_get_word(const struct pv_ctx *ctx, const uint8_t *p);

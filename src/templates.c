@@ -162,9 +162,8 @@ unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32
 	site -= 4;
 #endif
 	uint64_t from = at + 4u * (unsigned)l->branch;
-	if (ctx->profile == PV_PROFILE_LINUX) {
-		/* upstream ORs the masked displacement into `b .`, unchecked */
-		out[l->branch] |= (uint32_t)(int32_t)(uint32_t)(site + 4 - from) & 0x03ffffffu;
+	if (ctx->profile == PV_PROFILE_LINUX) { /* upstream: the return is not checked */
+		out[l->branch] = pv_branch_masked(from, site + 4);
 		return l->nwords;
 	}
 	if (!pv_branch_encode(ctx->fi->is64, from, site + 4, &out[l->branch]))

@@ -122,7 +122,7 @@ static void free_outcome(struct outcome *o)
 static bool compare(const struct pv_ctx *lx, const struct pv_ctx *kx, const uint32_t *w, unsigned n,
 		    const struct layout *l, bool json)
 {
-	bool vectors = pv_kernel_vectors_rule(kx->patch_hook_arg);
+	bool vectors = pv_ctx_vectors_rule(kx);
 	struct outcome a, b;
 	run(lx, w, n, l, vectors, &a);
 	run(kx, w, n, l, vectors, &b);

@@ -169,8 +169,7 @@ symval() { "${cross}nm" "$dest/kernel.elf" | awk -v s="$1" '$3 == s { print "0x"
 	book3s64le) echo "abi elfv2" ;;
 	*) echo "abi ppc32" ;;
 	esac
-	for s in kvm_guest_init pv_kdone pv_kconf pv_klog pv_klog_len pv_kflushes pv_kflush pv_khcalls \
-		kvm_tmp_index kvm_patching_worked; do
+	for s in kvm_guest_init pv_kdone pv_kconf pv_kflushes pv_kflush kvm_tmp_index; do
 		v=$(symval "$s")
 		[ -n "$v" ] || { echo "kernel-mode: $flavor: symbol $s missing from the link" >&2; exit 1; }
 		echo "sym $s $v"

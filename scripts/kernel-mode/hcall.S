@@ -12,10 +12,6 @@
 	.globl	epapr_hypercall_start
 	.type	epapr_hypercall_start, @function
 epapr_hypercall_start:
-	lis	12, pv_khcalls@ha
-	lwz	5, pv_khcalls@l(12)	/* r5-r10 are outputs: free */
-	addi	5, 5, 1
-	stw	5, pv_khcalls@l(12)
 	lis	12, pv_kconf@ha
 	addi	12, 12, pv_kconf@l
 	rlwinm	0, 11, 16, 16, 31	/* vendor: 42 */

@@ -5,12 +5,12 @@
  * It provides what kvm.o calls and nothing more: the ePAPR hypercall (in
  * hcall.S), the static key that says "this is a KVM guest", the icache
  * flush, on_each_cpu, fault_in_readable, the irq-restore helper, memcpy and
- * printk. The text-layout symbols (_stext, _etext, __end_interrupts,
- * kvm_tmp, kvm_tmp_end) are not here: the linker script makes them absolute
+ * printk (a sink). The text-layout symbols (_stext, _etext, __end_interrupts,
+ * kvm_tmp, kvm_tmp_end, kvm_template_start/end) are not here: the linker script makes them absolute
  * placeholders and the loader writes their real values at every run, so one
  * binary serves every text and template-area layout.
  *
- * The loader writes pv_kconf before a run and reads pv_klog and the counters
+ * The loader writes pv_kconf before a run and reads the recorded flushes
  * after it. No kernel header is included: the few kernel types involved are
  * restated below with the layout the kernel gives them under build.sh's
  * configuration (CONFIG_JUMP_LABEL off, so a static key is an atomic_t).
@@ -25,14 +25,11 @@ struct pv_kconf {
 };
 struct pv_kconf pv_kconf;
 
-/* What the run left: printk text, icache flushes (the first PV_KFLUSH_MAX
- * ranges, [start, stop)), hypercalls seen. */
+/* What the run left: its icache flushes (the first PV_KFLUSH_MAX ranges,
+ * [start, stop)). */
 #define PV_KFLUSH_MAX 16384
-char pv_klog[4096];
-unsigned int pv_klog_len;
 unsigned int pv_kflushes;
 ulong pv_kflush[PV_KFLUSH_MAX][2];
-unsigned int pv_khcalls;
 
 /* The kernel's globals that kvm.o reads. */
 int kvm_guest[4] = {1};             /* DEFINE_STATIC_KEY_FALSE(kvm_guest), enabled: a KVM guest */
@@ -84,71 +81,10 @@ void *memcpy(void *dst, const void *src, ulong n)
 	return dst;
 }
 
-static void log_char(char c)
-{
-	if (pv_klog_len < sizeof pv_klog - 1)
-		pv_klog[pv_klog_len++] = c;
-}
-
-static void log_str(const char *s)
-{
-	while (s && *s)
-		log_char(*s++);
-}
-
-static void log_num(long v, int is_signed)
-{
-	char buf[24];
-	int n = 0;
-	ulong u = (ulong)v;
-	if (is_signed && v < 0) {
-		log_char('-');
-		u = (ulong)-v;
-	}
-	do
-		buf[n++] = (char)('0' + u % 10);
-	while ((u /= 10) && n < (int)sizeof buf);
-	while (n)
-		log_char(buf[--n]);
-}
-
-/* printk's %d, %u, %ld, %lu and %s, which are all kvm.c uses; the KERN_*
- * level prefix ("\001" and a digit) is dropped. */
+/* kvm.c prints whether patching worked and when the area is full; the
+ * loader reads the outcome from the text and kvm_tmp_index instead. */
 int _printk(const char *fmt, ...)
 {
-	__builtin_va_list ap;
-	__builtin_va_start(ap, fmt);
-	if (fmt[0] == '\001' && fmt[1])
-		fmt += 2;
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			log_char(*fmt);
-			continue;
-		}
-		int is_long = 0;
-		if (fmt[1] == 'l') {
-			is_long = 1;
-			fmt++;
-		}
-		switch (*++fmt) {
-		case 'd':
-		case 'i':
-			log_num(is_long ? __builtin_va_arg(ap, long) : __builtin_va_arg(ap, int), 1);
-			break;
-		case 'u':
-			log_num(is_long ? (long)__builtin_va_arg(ap, ulong) : (long)__builtin_va_arg(ap, unsigned), 0);
-			break;
-		case 's':
-			log_str(__builtin_va_arg(ap, const char *));
-			break;
-		case '\0':
-			fmt--;
-			break;
-		default:
-			log_char('%');
-			log_char(*fmt);
-		}
-	}
-	__builtin_va_end(ap);
+	(void)fmt;
 	return 0;
 }
