@@ -33,7 +33,7 @@ reuse=()
 [ -f build/unicorn/src/unicorn_ext-build/libunicorn.a ] && reuse=(-DPVFUZZ_UNICORN_FROM="$PWD/build")
 mkdir -p "$build"
 kernel_mode=OFF
-if ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 || [ -f .cache/kernel-mode/linux-source-6.1/.pvfuzz-unpacked ]; then
+if kernel_tree_present; then
 	kernel_mode=ON
 else
 	echo "coverage: emulator/kernel.c is left to the label kernel, which needs linux-source-6.1 (not here)" >&2

@@ -33,7 +33,7 @@ done
 ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}" "${PVFUZZ_TEST_PACKAGES[@]}"
 
 if [ "$kernel" = auto ]; then
-	if ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 || [ -f .cache/kernel-mode/linux-source-6.1/.pvfuzz-unpacked ]; then
+	if kernel_tree_present; then
 		kernel=yes
 	else
 		kernel=no

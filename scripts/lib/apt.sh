@@ -1,5 +1,5 @@
-# Sourced by the scripts: install Debian packages that are missing.
-# Usage: ensure_packages PKG...
+# Sourced by the scripts: install Debian packages that are missing, the package
+# lists, and whether the Debian kernel tree is here. Usage: ensure_packages PKG...
 ensure_packages() {
 	local missing=() p
 	for p in "$@"; do
@@ -28,3 +28,11 @@ PVFUZZ_TEST_PACKAGES=(python3-yaml)
 # (scripts/kernel-mode/build.sh; Debian's tree itself is linux-source-6.1).
 PVFUZZ_KERNEL_PACKAGES=(make bc bison flex xz-utils gcc-powerpc-linux-gnu gcc-powerpc64-linux-gnu
 	binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu)
+
+# Whether Debian's Linux 6.1 tree is on this machine (the package's tarball,
+# or the tree scripts/kernel-mode/build.sh unpacked into the checkout's
+# .cache): scripts/test.sh and scripts/coverage.sh then run the ctest label
+# `kernel`. Run from the top of the checkout.
+kernel_tree_present() {
+	ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 || [ -f .cache/kernel-mode/linux-source-6.1/.pvfuzz-unpacked ]
+}
