@@ -1,5 +1,7 @@
 # Builds unicorn 2.1.4 from its release tarball, PowerPC targets only, as one
-# static archive, with our PPC64 CPU-model fix applied (spec section 9).
+# static archive, with our two fixes applied: the PPC64 CPU-model index
+# (spec section 9) and no pause on `or rX,rX,rX` (which ended every run at
+# such a no-op on 64-bit flavors: docs/emulator.md).
 #
 # Result: imported target `unicorn::unicorn` (static library + include dir).
 #
@@ -69,8 +71,10 @@ ExternalProject_Add(unicorn_ext
   URL "${PVFUZZ_UNICORN_TARBALL}"
   URL_HASH SHA256=${PVFUZZ_UNICORN_SHA256}
   ${_uc_extract_opt}
-  PATCH_COMMAND ${PATCH_EXECUTABLE} -p1 --forward -i
-                "${PROJECT_SOURCE_DIR}/third_party/unicorn-ppc64-cpu-model.patch"
+  PATCH_COMMAND ${CMAKE_COMMAND} -DPATCH=${PATCH_EXECUTABLE}
+                -DPATCH_DIR=${PROJECT_SOURCE_DIR}/third_party
+                -DPATCHES=unicorn-ppc64-cpu-model.patch,unicorn-ppc64-or-pause.patch
+                -P "${PROJECT_SOURCE_DIR}/cmake/UnicornPatch.cmake"
   CMAKE_ARGS
     -DCMAKE_BUILD_TYPE=Release
     -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "emu.h"
+#include "isa.h"
 
 static const char *const event_names[PV_NEVENT_KINDS] = {
 	[PV_EV_MUST_ACT] = "trap the hypervisor acts on",
@@ -16,6 +17,8 @@ static const char *const event_names[PV_NEVENT_KINDS] = {
 	[PV_EV_CODE_ACCESS] = "guest data access to code",
 	[PV_EV_PAGE_GUARD] = "guest access to a hypervisor-owned page field",
 	[PV_EV_WILD_AREA] = "jump into the template area",
+	[PV_EV_HIGH_WORD] = "32-bit guest store to the high word of a 64-bit page register",
+	[PV_EV_HALT] = "the CPU halted",
 	[PV_EV_OVERFLOW] = "too many events",
 };
 
@@ -47,7 +50,7 @@ static enum pv_status code_patched(struct pv_code *c, const struct pv_ctx *ctx, 
 				   int site, struct pv_report *rep)
 {
 	uint8_t img[4 * PV_EMU_TEXT_WORDS];
-	static uint8_t area_mem[PV_EMU_AREA_SIZE]; /* scratch: words are copied out */
+	static _Thread_local uint8_t area_mem[PV_EMU_AREA_SIZE]; /* scratch: words are copied out */
 	struct pv_image image = {img, 4u * n, PV_EMU_TEXT_BASE};
 	struct pv_area area;
 	struct pv_range others[2] = {{PV_EMU_TEXT_BASE, 4ull * (unsigned)site},
@@ -87,23 +90,42 @@ enum pv_status pv_code_patched(struct pv_code *c, const struct pv_ctx *ctx, cons
 	return code_patched(c, ctx, words, n, -1, rep);
 }
 
-/* Records a difference; item is formatted only when there is one. */
+static void set_values(struct pv_diff *d, uint64_t a, uint64_t b)
+{
+	snprintf(d->orig, sizeof d->orig, "0x%llx", (unsigned long long)a);
+	snprintf(d->patched, sizeof d->patched, "0x%llx", (unsigned long long)b);
+}
+
+/* Records a difference; item is formatted only when there is one (its
+ * argument a number or, in differ_str, a name). */
 static bool differ_u64(struct pv_diff *d, uint64_t a, uint64_t b, const char *fmt, unsigned arg)
 {
 	if (a == b)
 		return false;
 	snprintf(d->item, sizeof d->item, fmt, arg);
-	snprintf(d->orig, sizeof d->orig, "0x%llx", (unsigned long long)a);
-	snprintf(d->patched, sizeof d->patched, "0x%llx", (unsigned long long)b);
+	set_values(d, a, b);
+	return true;
+}
+
+static bool differ_str(struct pv_diff *d, uint64_t a, uint64_t b, const char *fmt, const char *arg)
+{
+	if (a == b)
+		return false;
+	snprintf(d->item, sizeof d->item, fmt, arg);
+	set_values(d, a, b);
 	return true;
 }
 
 void pv_event_text(char *buf, size_t n, const struct pv_event *e)
 {
 	switch (e->kind) {
-	case PV_EV_MUST_ACT:
-		snprintf(buf, n, "%s: %s", pv_event_name(e->kind), pv_class_name(e->cls));
+	case PV_EV_MUST_ACT: {
+		char name[48];
+		struct isa_insn in = {.op = e->cls, .mtmsrd = e->detail != 0};
+		isa_insn_name(&in, name, sizeof name);
+		snprintf(buf, n, "%s: %s", pv_event_name(e->kind), name);
 		break;
+	}
 	case PV_EV_EXCEPTION:
 		snprintf(buf, n, "%s %u", pv_event_name(e->kind), e->detail);
 		break;
@@ -113,6 +135,7 @@ void pv_event_text(char *buf, size_t n, const struct pv_event *e)
 	case PV_EV_FAULT:
 	case PV_EV_CODE_ACCESS:
 	case PV_EV_PAGE_GUARD:
+	case PV_EV_HIGH_WORD:
 	case PV_EV_WILD_AREA:
 		snprintf(buf, n, "%s, address 0x%llx", pv_event_name(e->kind), (unsigned long long)e->addr);
 		break;
@@ -170,19 +193,14 @@ bool pv_runs_differ(enum pv_flavor f, const struct pv_run *a, const struct pv_ru
 	if (differ_u64(d, a->cr, b->cr, "cr", 0) || differ_u64(d, a->xer, b->xer, "xer", 0) ||
 	    differ_u64(d, a->lr, b->lr, "lr", 0) || differ_u64(d, a->ctr, b->ctr, "ctr", 0))
 		return true;
-	/* page fields, except the template's scratch1-3 and critical */
-	if (memcmp(a->page + 32, b->page + 32, PV_MAGIC_PAGE_SIZE - 32) != 0) {
-		char fmt[48];
-		for (unsigned fld = PV_F_SPRG0; fld <= PV_F_SPRG7; fld++) {
-			const struct pv_field_info *fi = pv_field_info(fld);
-			unsigned step = fld == PV_F_SR ? 4 : fi->size;
-			snprintf(fmt, sizeof fmt, fld == PV_F_SR ? "page sr[%%u]" : "page %s", fi->name);
-			for (unsigned off = 0; off < fi->size; off += step)
-				if (differ_u64(d, pv_page_get(f, a->page, fi->offset + off, step),
-					       pv_page_get(f, b->page, fi->offset + off, step), fmt, off / 4))
-					return true;
-		}
-		for (unsigned off = 240; off < PV_MAGIC_PAGE_SIZE; off++)
+	/* page fields, except the template's scratch1-3 and critical: named
+	 * from the model's own layout, then every other byte of the page */
+	if (memcmp(a->page + PG_SPRG0, b->page + PG_SPRG0, PV_MAGIC_PAGE_SIZE - PG_SPRG0) != 0) {
+		for (const struct isa_reg *r = isa_page_fields; r->name; r++)
+			if (differ_str(d, pv_page_get(f, a->page, r->off, r->bytes),
+				       pv_page_get(f, b->page, r->off, r->bytes), "page %s", r->name))
+				return true;
+		for (unsigned off = PG_SPRG0; off < PV_MAGIC_PAGE_SIZE; off++)
 			if (differ_u64(d, a->page[off], b->page[off], "page byte +0x%x", off))
 				return true;
 	}
@@ -223,13 +241,21 @@ void pv_oracle_free(struct pv_oracle *o)
 
 const char *pv_oracle_cpu(const struct pv_oracle *o) { return pv_machine_cpu(o->side[0]); }
 
+const char *pv_oracle_error(const struct pv_oracle *o)
+{
+	const char *e = pv_machine_error(o->side[0]);
+	return *e ? e : pv_machine_error(o->side[1]);
+}
+
 int pv_diff_run(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
 		const struct pv_state *st, const struct pv_diff_opts *o, struct pv_diff *d)
 {
-	unsigned budget = o && o->budget ? o->budget : PV_EMU_DEFAULT_BUDGET;
+	struct pv_run_opts ro = {.budget = o ? o->budget : 0};
+	enum pv_irq_mode irq = o ? (enum pv_irq_mode)o->irq : PV_IRQ_BOTH;
 	pv_report_free(&d->rep);
 	d->divergent = false;
 	d->item[0] = d->orig[0] = d->patched[0] = 0;
+	d->irq_mask = 0;
 	if (n == 0 || n > PV_EMU_TEXT_WORDS)
 		return -1;
 	pv_code_original(&d->orig_code, words, n);
@@ -237,9 +263,23 @@ int pv_diff_run(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *
 		return -1;
 	if (o && o->tamper)
 		o->tamper(ctx, &d->patched_code, o->tamper_arg);
-	if (pv_machine_run(or->side[0], ctx, &d->orig_code, st, budget, &d->orig_run) != 0 ||
-	    pv_machine_run(or->side[1], ctx, &d->patched_code, st, budget, &d->patched_run) != 0)
+	/* the original code has no instance: interrupts inside instances
+	 * concern the patched run only */
+	if (pv_machine_run(or->side[0], ctx, &d->orig_code, st, &ro, &d->orig_run) != 0)
 		return -1;
+	if (irq == PV_IRQ_MASK)
+		ro.irq_mask = o->irq_mask;
+	if (pv_machine_run(or->side[1], ctx, &d->patched_code, st, &ro, &d->patched_run) != 0)
+		return -1;
+	d->irq_mask = ro.irq_mask;
+	d->divergent = pv_runs_differ(ctx->flavor, &d->orig_run, &d->patched_run, d);
+	if (d->divergent || irq != PV_IRQ_BOTH || !d->patched_run.irq_windows)
+		return 0;
+	/* again, with an interrupt at every boundary where one can arrive */
+	ro.irq_mask = PV_IRQ_EVERY_BOUNDARY;
+	if (pv_machine_run(or->side[1], ctx, &d->patched_code, st, &ro, &d->patched_run) != 0)
+		return -1;
+	d->irq_mask = ro.irq_mask;
 	d->divergent = pv_runs_differ(ctx->flavor, &d->orig_run, &d->patched_run, d);
 	return 0;
 }

@@ -54,6 +54,11 @@ void pv_state_fill_data(const struct pv_state *st, uint8_t data[PV_EMU_DATA_SIZE
  * PV_CORNERS consecutive i cover every combination. */
 #define PV_CORNERS 48
 void pv_state_corner(enum pv_flavor f, uint64_t seed, unsigned i, struct pv_state *st);
+/* Corner state i (of the first PV_CORNERS / 2: r1 is not the critical
+ * marker) with r0 and r3-r31 all holding the page MSR with exactly bit
+ * `bit` flipped (bit 0 the least significant): an MSR write whose "stays
+ * in the guest" mask is too wide shows at the bit it lets through. */
+void pv_state_msr_flip(enum pv_flavor f, uint64_t seed, unsigned i, unsigned bit, struct pv_state *st);
 
 /* Page field access in the flavor's byte order. */
 uint64_t pv_page_get(enum pv_flavor f, const uint8_t *page, unsigned off, unsigned size);
@@ -71,6 +76,8 @@ enum pv_event_kind {
 	PV_EV_CODE_ACCESS,    /* guest load or store to the code or template area: ends */
 	PV_EV_PAGE_GUARD, /* guest access to a hypervisor-owned page field: ends */
 	PV_EV_WILD_AREA,  /* a jump into the template area other than a site's branch: ends */
+	PV_EV_HIGH_WORD,  /* 32-bit guest store to the high word of a 64-bit page register: ends */
+	PV_EV_HALT,       /* the CPU halted (wait and its kin): ends */
 	PV_EV_OVERFLOW,   /* too many events: ends */
 	PV_NEVENT_KINDS
 };
@@ -81,9 +88,10 @@ void pv_event_text(char *buf, size_t n, const struct pv_event *e);
 
 struct pv_event {
 	uint8_t kind;
-	uint8_t cls;     /* MUST_ACT: enum pv_class */
+	uint8_t cls;     /* MUST_ACT: the model's enum isa_op (emulator/isa.h) */
 	uint32_t detail; /* EXCEPTION: unicorn intno; FAULT: uc_mem_type; UNMODELLED: the word;
-			    DELIVER, PRECOND: 1 when decided at the exit ending the run, 0 at a trap */
+			    DELIVER, PRECOND: 1 when decided at the exit ending the run, 0 at a trap;
+			    MUST_ACT: 1 for mtmsrd */
 	uint64_t pc;     /* where, as an address of the original code */
 	uint64_t addr;   /* FAULT / *_ACCESS: the data address */
 };
@@ -98,13 +106,18 @@ const char *pv_end_name(enum pv_end e);
 struct pv_run {
 	uint64_t gpr[32], lr, ctr;
 	uint32_t cr, xer;
-	uint8_t page[PV_MAGIC_PAGE_SIZE];
-	uint8_t data[PV_EMU_DATA_SIZE];
 	struct pv_event ev[PV_EMU_MAX_EVENTS];
 	unsigned nev;
 	uint8_t end;
 	uint64_t end_pc; /* mapped like event pcs */
 	unsigned steps;  /* text instructions executed */
+	/* instruction boundaries inside template instances where an arriving
+	 * interrupt would have been delivered, and how many of them did get
+	 * one (pv_run_opts.irq_mask; docs/emulator.md) */
+	unsigned irq_windows, irq_taken;
+	/* last: a run clears everything before them */
+	uint8_t page[PV_MAGIC_PAGE_SIZE];
+	uint8_t data[PV_EMU_DATA_SIZE];
 };
 
 /* ---- code to run ----------------------------------------------------------- */
@@ -141,15 +154,36 @@ void pv_machine_free(struct pv_machine *m);
 const char *pv_machine_cpu(const struct pv_machine *m); /* CPU model used */
 uint64_t pv_emu_page_phys(enum pv_flavor f);
 
-/* Runs code from st under ctx's hypervisor model. Returns 0, or -1 when
- * unicorn itself failed (message in out->... not filled: see errno). */
+struct pv_run_opts {
+	unsigned budget;   /* text instructions; 0: PV_EMU_DEFAULT_BUDGET */
+	/* interrupts inside template instances: the k-th instruction boundary
+	 * inside an instance (k from 0, counted over the run) gets one when bit
+	 * k % 64 is set and the page allows delivery there */
+	uint64_t irq_mask;
+};
+#define PV_IRQ_EVERY_BOUNDARY (~0ull)
+
+/* Runs code from st under the hypervisor model (ctx: flavor and page
+ * features). Returns 0, or -1 when unicorn failed: pv_machine_error() says
+ * which call and why; such a run says nothing about the code. */
 int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct pv_code *code,
-		   const struct pv_state *st, unsigned budget, struct pv_run *out);
+		   const struct pv_state *st, const struct pv_run_opts *o, struct pv_run *out);
+const char *pv_machine_error(const struct pv_machine *m);
 
 /* ---- the differential oracle (diff.c) ------------------------------------- */
 
+/* Interrupts inside template instances (docs/emulator.md). */
+enum pv_irq_mode {
+	PV_IRQ_BOTH, /* default: without, then, when the patched run passed a boundary
+		      * where one could be delivered, with one at every such boundary */
+	PV_IRQ_NONE, /* never */
+	PV_IRQ_MASK, /* at the boundaries of irq_mask (pv_run_opts) */
+};
+
 struct pv_diff_opts {
 	unsigned budget; /* 0: PV_EMU_DEFAULT_BUDGET */
+	uint8_t irq;     /* enum pv_irq_mode */
+	uint64_t irq_mask;
 	/* patch only words[site]: the other words stay as they are in both runs,
 	 * where the hypervisor model emulates them alike (pvfuzz diff --vmlinux
 	 * checks one site at a time in its real block) */
@@ -166,6 +200,7 @@ struct pv_diff {
 	char orig[96], patched[96]; /* its two values */
 	struct pv_code orig_code, patched_code;
 	struct pv_run orig_run, patched_run;
+	uint64_t irq_mask;    /* the patched run's pv_run_opts.irq_mask */
 	struct pv_report rep; /* the engine's report for the patched code */
 };
 
@@ -175,9 +210,11 @@ struct pv_oracle;
 struct pv_oracle *pv_oracle_new(enum pv_flavor f, char *err, size_t errlen);
 void pv_oracle_free(struct pv_oracle *o);
 const char *pv_oracle_cpu(const struct pv_oracle *o);
+const char *pv_oracle_error(const struct pv_oracle *o); /* after pv_diff_run() returned -1 */
 
 /* Runs words original and patched from st and compares (spec section 7).
- * Returns 0, or -1 on an internal error (unicorn, or a too long sequence). */
+ * Returns 0, or -1 on an internal error (unicorn, or a too long sequence):
+ * pv_oracle_error() says what. */
 int pv_diff_run(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
 		const struct pv_state *st, const struct pv_diff_opts *o, struct pv_diff *d);
 void pv_diff_free(struct pv_diff *d);

@@ -15,10 +15,9 @@
 #include "emu.h"
 #include "emu_uc.h"
 #include "hv.h"
-#include "ppc_insn.h"
 
-#define MSR_SF (1ull << 63)
-#define MSR_LE 1ull
+#define MSR_SF ISA_MSR_SF
+#define MSR_LE ISA_MSR_LE
 #define TEXT_SIZE (4u * PV_EMU_TEXT_WORDS)
 #define CODE_END (PV_EMU_AREA_BASE + PV_EMU_AREA_SIZE)
 
@@ -53,8 +52,12 @@ struct pv_machine {
 	struct pv_run *out;
 	uint64_t until, last_pc, c0;
 	unsigned budget;
+	uint64_t irq_mask;  /* deliver at instance boundary k when bit k % 64 is set */
+	unsigned irq_k;     /* instance boundaries passed so far */
 	bool ending, last_in_area;
 	bool regs_taken; /* registers already saved at an aborted instruction */
+	bool failed;     /* a unicorn call failed: err says which */
+	char err[160];
 
 	/* what the guest memory holds from the last run: code is rewritten and
 	 * its translations dropped only when it changes, so running the same
@@ -73,6 +76,7 @@ uint64_t pv_emu_page_phys(enum pv_flavor f)
 }
 
 const char *pv_machine_cpu(const struct pv_machine *m) { return emu_flavors[m->flavor].cpu; }
+const char *pv_machine_error(const struct pv_machine *m) { return m->err; }
 
 uc_err pv_uc_open(enum pv_flavor f, uc_engine **uc, const char **step)
 {
@@ -92,6 +96,22 @@ uc_err pv_uc_open(enum pv_flavor f, uc_engine **uc, const char **step)
 	*step = "set the MSR";
 	uint64_t msr = ef->msr;
 	return uc_reg_write(*uc, UC_PPC_REG_MSR, &msr);
+}
+
+/* Every unicorn call of a run goes through here: the first failure is kept
+ * with what failed, the run stops, and pv_machine_run() returns -1. An
+ * ignored error would be a run that "ended" alike on both sides. */
+static bool uc_ok(struct pv_machine *m, uc_err e, const char *what)
+{
+	if (e == UC_ERR_OK)
+		return true;
+	if (!m->failed) {
+		m->failed = true;
+		snprintf(m->err, sizeof m->err, "%s: unicorn: %s (%s)", pv_flavor_info(m->flavor)->name, what,
+			 uc_strerror(e));
+		uc_emu_stop(m->uc); /* best effort: the run is void anyway */
+	}
+	return false;
 }
 
 static bool in_area(uint64_t a) { return a - PV_EMU_AREA_BASE < PV_EMU_AREA_SIZE; }
@@ -118,14 +138,15 @@ static uint64_t map_pc(const struct pv_machine *m, uint64_t a)
 static uint64_t reg_read(struct pv_machine *m, int reg)
 {
 	uint64_t v = 0;
-	uc_reg_read(m->uc, reg, &v);
+	if (!uc_ok(m, uc_reg_read(m->uc, reg, &v), "read a register"))
+		return 0;
 	return m->is64 ? v : v & 0xffffffffu;
 }
 
 static void reg_write(struct pv_machine *m, int reg, uint64_t v)
 {
 	/* unicorn reads 4 bytes on ppc32: the low half on this little-endian host */
-	uc_reg_write(m->uc, reg, &v);
+	uc_ok(m, uc_reg_write(m->uc, reg, &v), "write a register");
 }
 
 /* Ends the run. From the code hook the current instruction does not
@@ -137,7 +158,7 @@ static void end_run(struct pv_machine *m, enum pv_end why, uint64_t pc)
 	m->ending = true;
 	m->out->end = (uint8_t)why;
 	m->out->end_pc = pc;
-	uc_emu_stop(m->uc);
+	uc_ok(m, uc_emu_stop(m->uc), "stop the run");
 }
 
 /* Appends an event; the last free place holds an overflow event instead.
@@ -184,22 +205,41 @@ static void delivery_check(struct pv_machine *m, uint64_t pc, bool at_exit)
 		add_event(m, ev);
 }
 
-static void trap(struct pv_machine *m, uint64_t addr, const struct pv_row *row, uint32_t w)
+/* The hypervisor emulates an instruction the model knows (isa.h) against
+ * the page; the CPU never executes it. */
+static void trap(struct pv_machine *m, uint64_t addr, const struct isa_insn *in)
 {
 	struct hv_regs r = {
-		.rs = reg_read(m, UC_PPC_REG_0 + (int)ppc_rt(w)),
-		.rb = reg_read(m, UC_PPC_REG_0 + (int)((w >> 11) & 31)),
+		.rs = reg_read(m, UC_PPC_REG_0 + in->rt),
+		.rb = reg_read(m, UC_PPC_REG_0 + in->rb),
 	};
 	struct pv_event ev;
-	if (pv_hv_emulate(m->ctx, row, w, &r, m->page, &ev)) {
+	if (pv_hv_emulate(m->flavor, in, &r, m->page, &ev)) {
 		ev.pc = map_pc(m, addr);
 		add_event(m, ev);
 	}
 	if (r.writes_rt)
-		reg_write(m, UC_PPC_REG_0 + (int)ppc_rt(w), r.rt);
+		reg_write(m, UC_PPC_REG_0 + in->rt, r.rt);
 	delivery_check(m, map_pc(m, addr) + 4, false);
 	if (!m->ending)
 		reg_write(m, UC_PPC_REG_PC, addr + 4); /* skip the emulated instruction */
+}
+
+/* An instruction boundary inside a template instance: an interrupt that
+ * arrives here is delivered when the page allows it, and the guest's
+ * handler leaves scratch1-3 and critical changed (docs/emulator.md,
+ * "Interrupts inside an instance"). */
+static void instance_boundary(struct pv_machine *m)
+{
+	unsigned k = m->irq_k++;
+	uint64_t r1 = reg_read(m, UC_PPC_REG_1);
+	if (!pv_hv_async_deliverable(m->flavor, m->page, r1))
+		return;
+	m->out->irq_windows++;
+	if (!(m->irq_mask >> (k % 64) & 1))
+		return;
+	m->out->irq_taken++;
+	pv_hv_handler_effect(m->flavor, m->page, reg_read(m, UC_PPC_REG_2), m->c0 ^ m->out->irq_taken, k);
 }
 
 static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
@@ -231,11 +271,13 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	}
 	m->last_pc = addr;
 	m->last_in_area = area;
+	if (area)
+		instance_boundary(m);
 
 	uint32_t w = word_at(m, addr);
-	const struct pv_row *row = pv_match(m->ctx, w);
-	if (row)
-		trap(m, addr, row, w);
+	struct isa_insn in;
+	if (isa_decode(m->flavor, m->ctx->features, w, &in))
+		trap(m, addr, &in);
 	else if (pv_hv_unmodelled(w))
 		add_event(m, (struct pv_event){.kind = PV_EV_UNMODELLED, .detail = w, .pc = map_pc(m, addr)});
 }
@@ -252,40 +294,28 @@ static void save_regs(struct pv_machine *m)
 	m->regs_taken = true;
 }
 
-/* Page fields the guest's own code never touches: scratch1-3 and critical
- * belong to the templates; msr and int_pending are written only by the
- * hypervisor and the templates. */
-static bool page_guarded(uint64_t off, unsigned size, bool write)
-{
-	if (off >= PV_MAGIC_PAGE_SIZE && off + size > PV_MAGIC_PAGE_SIZE)
-		return false; /* below the page (off wrapped) */
-	uint64_t end = off + size;
-	if (off < 32)
-		return true;
-	return write && ((off < 96 && end > 88) || (off < 104 && end > 100));
-}
-
-/* Guest data accesses to the code, the area, or guarded page fields
- * (templates themselves may use them). */
+/* Guest data accesses to the code, the area, or page bytes the guest does
+ * not own (isa_page_guard; templates themselves may use them). */
 static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
 {
 	struct pv_machine *m = user;
-	(void)uc, (void)type, (void)value;
+	(void)uc, (void)value;
 	if (m->ending || m->last_in_area)
 		return;
 	uint64_t phys = m->is64 ? addr & 0x0fffffffffffffffull : addr & 0xffffffffull;
 	enum pv_event_kind k;
 	if (phys + (uint64_t)size > PV_EMU_TEXT_BASE && phys < CODE_END)
 		k = PV_EV_CODE_ACCESS;
-	else if (page_guarded(phys - m->page_phys, (unsigned)size, type == UC_MEM_WRITE))
-		k = PV_EV_PAGE_GUARD;
 	else
-		return;
+		switch (isa_page_guard(m->flavor, phys - m->page_phys, (unsigned)size, type == UC_MEM_WRITE)) {
+		case ISA_HV_OWNED: k = PV_EV_PAGE_GUARD; break;
+		case ISA_HIGH_WORD: k = PV_EV_HIGH_WORD; break;
+		default: return;
+		}
 	/* the access is part way through its instruction: keep the registers
 	 * as they were before it, which is where both runs stop */
 	save_regs(m);
 	add_event(m, (struct pv_event){.kind = k, .pc = map_pc(m, m->last_pc), .addr = addr});
-	uc_emu_stop(m->uc);
 }
 
 static bool on_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
@@ -301,9 +331,11 @@ static bool on_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 static void on_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct pv_machine *m = user;
+	(void)uc;
 	if (!m->ending)
 		add_event(m, (struct pv_event){.kind = PV_EV_EXCEPTION, .detail = intno, .pc = map_pc(m, m->last_pc)});
-	uc_emu_stop(uc);
+	else
+		uc_ok(m, uc_emu_stop(m->uc), "stop the run");
 }
 
 void *pv_emu_page_alloc(size_t n)
@@ -387,8 +419,10 @@ static void load_code(struct pv_machine *m, const struct pv_ctx *ctx, const stru
 		memset(m->text, 0, 4u * span);
 		put_words(ctx, m->text, code->text, code->n);
 		memcpy(m->loaded_text, code->text, 4u * code->n);
-		uc_ctl_remove_cache(m->uc, PV_EMU_TEXT_BASE, PV_EMU_TEXT_BASE + 4ull * span);
 		m->loaded_n = code->n;
+		if (!uc_ok(m, uc_ctl_remove_cache(m->uc, PV_EMU_TEXT_BASE, PV_EMU_TEXT_BASE + 4ull * span),
+			   "drop the code's translations"))
+			m->loaded_n = (unsigned)-1; /* unknown: load again next time */
 	}
 	if (code->area_words != m->loaded_area_words ||
 	    memcmp(code->area, m->loaded_area, 4u * code->area_words) != 0) {
@@ -396,22 +430,29 @@ static void load_code(struct pv_machine *m, const struct pv_ctx *ctx, const stru
 		memset(m->area, 0, 4u * span);
 		put_words(ctx, m->area, code->area, code->area_words);
 		memcpy(m->loaded_area, code->area, 4u * code->area_words);
-		if (span)
-			uc_ctl_remove_cache(m->uc, PV_EMU_AREA_BASE, PV_EMU_AREA_BASE + 4ull * span);
 		m->loaded_area_words = code->area_words;
+		if (span && !uc_ok(m, uc_ctl_remove_cache(m->uc, PV_EMU_AREA_BASE, PV_EMU_AREA_BASE + 4ull * span),
+				   "drop the area's translations"))
+			m->loaded_area_words = (unsigned)-1;
 	}
 }
 
 int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct pv_code *code,
-		   const struct pv_state *st, unsigned budget, struct pv_run *out)
+		   const struct pv_state *st, const struct pv_run_opts *o, struct pv_run *out)
 {
+	m->failed = false;
+	m->err[0] = 0;
 	if (ctx->flavor != m->flavor || code->n == 0 || code->n > PV_EMU_TEXT_WORDS ||
-	    code->area_words > PV_EMU_AREA_SIZE / 4)
+	    code->area_words > PV_EMU_AREA_SIZE / 4) {
+		snprintf(m->err, sizeof m->err, "%s: cannot run this code (%u words, %u area words)",
+			 pv_flavor_info(m->flavor)->name, code->n, code->area_words);
 		return -1;
+	}
 
 	/* the clean context first: dropping translations looks the code's
 	 * addresses up through the CPU's current MMU state */
-	uc_context_restore(m->uc, m->clean);
+	if (!uc_ok(m, uc_context_restore(m->uc, m->clean), "restore the clean context"))
+		return -1;
 	load_code(m, ctx, code);
 	if (!m->data_ready || m->data_seed != st->data_seed) {
 		pv_state_fill_data(st, m->data_init);
@@ -428,25 +469,45 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 	reg_write(m, UC_PPC_REG_CTR, st->ctr);
 	reg_write(m, UC_PPC_REG_CR, st->cr);
 	reg_write(m, UC_PPC_REG_XER, st->xer);
+	if (m->failed)
+		return -1;
 
 	memset(out, 0, offsetof(struct pv_run, page));
-	out->nev = 0;
-	out->steps = 0;
 	m->ctx = ctx;
 	m->code = code;
 	m->out = out;
-	m->budget = budget;
+	m->budget = o && o->budget ? o->budget : PV_EMU_DEFAULT_BUDGET;
+	m->irq_mask = o ? o->irq_mask : 0;
+	m->irq_k = 0;
 	m->until = PV_EMU_TEXT_BASE + 4ull * code->n;
 	m->ending = false;
 	m->regs_taken = false;
 	m->last_pc = PV_EMU_TEXT_BASE;
 	m->last_in_area = false;
-	m->c0 = pv_page_get(m->flavor, st->page, 24, 8);
+	m->c0 = pv_page_get(m->flavor, st->page, PG_CRITICAL, 8);
 	out->end = PV_END_FELL_THROUGH;
 	out->end_pc = m->until;
 
-	uc_emu_start(m->uc, PV_EMU_TEXT_BASE, m->until, 0, 0);
-	/* faults end uc_emu_start with an error; on_invalid recorded them */
+	uc_err e = uc_emu_start(m->uc, PV_EMU_TEXT_BASE, m->until, 0, 0);
+	if (m->failed)
+		return -1;
+	/* a fault ends uc_emu_start with an error after on_invalid recorded
+	 * it; any other error, or an early stop no hook asked for, is not the
+	 * guest's doing */
+	if (!m->ending) {
+		uint64_t pc = 0;
+		if (!uc_ok(m, uc_reg_read(m->uc, UC_PPC_REG_PC, &pc), "read the PC"))
+			return -1;
+		pc = m->is64 ? pc : pc & 0xffffffffu;
+		if (e != UC_ERR_OK) {
+			uc_ok(m, e, "run the code");
+			snprintf(m->err + strlen(m->err), sizeof m->err - strlen(m->err), " at 0x%llx",
+				 (unsigned long long)pc);
+			return -1;
+		}
+		if (pc != m->until) /* the CPU halted (wait and its kin): ends both runs alike */
+			add_event(m, (struct pv_event){.kind = PV_EV_HALT, .pc = map_pc(m, m->last_pc)});
+	}
 
 	/* reaching the end or the budget is an exit to the hypervisor: a
 	 * pending interrupt may be delivered there */
@@ -456,5 +517,5 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 		save_regs(m);
 	memcpy(out->page, m->page, PV_MAGIC_PAGE_SIZE);
 	memcpy(out->data, m->data, PV_EMU_DATA_SIZE);
-	return 0;
+	return m->failed ? -1 : 0;
 }

@@ -3,10 +3,11 @@
 #include <string.h>
 
 #include "emu.h"
+#include "isa.h"
 
-#define MSR_SF (1ull << 63)
-#define MSR_PR 0x4000u
-#define MSR_LE 0x1u
+#define MSR_SF ISA_MSR_SF
+#define MSR_PR ISA_MSR_PR
+#define MSR_LE ISA_MSR_LE
 
 uint64_t pv_page_get(enum pv_flavor f, const uint8_t *page, unsigned off, unsigned size)
 {
@@ -74,16 +75,13 @@ void pv_state_from_bytes(enum pv_flavor f, const uint8_t *b, size_t n, struct pv
 	st->lr = gpr_value(&r, mask) & ~3ull;
 	st->ctr = gpr_value(&r, mask);
 
-	/* every page field from sprg0 to sprg7, then sr[], scratch, critical */
-	for (unsigned fld = PV_F_SCRATCH1; fld <= PV_F_SPRG7; fld++) {
-		const struct pv_field_info *fi2 = pv_field_info(fld);
-		for (unsigned off = 0; off < fi2->size; off += 4)
-			pv_page_set(f, st->page, fi2->offset + off, 4, take(&r, 4));
-	}
+	/* every page field, scratch1 to sprg7, a word at a time in page order */
+	for (unsigned off = PG_SCRATCH1; off < PG_END; off += 4)
+		pv_page_set(f, st->page, off, 4, take(&r, 4));
 	st->data_seed = take(&r, 8);
 
 	/* What the hypervisor guarantees (docs/emulator.md) */
-	uint64_t msr = pv_page_get(f, st->page, 88, 8);
+	uint64_t msr = pv_page_get(f, st->page, PG_MSR, 8);
 	msr &= ~(uint64_t)MSR_PR; /* the guest kernel runs in supervisor state */
 	if (fi->is64) {
 		msr |= MSR_SF; /* in 64-bit mode, like the real CPU under it */
@@ -91,24 +89,25 @@ void pv_state_from_bytes(enum pv_flavor f, const uint8_t *b, size_t n, struct pv
 	}
 	/* an interrupt is pending half the time; the hypervisor never enters
 	 * the guest with one deliverable, so then EE is clear */
-	uint32_t pending = (uint32_t)pv_page_get(f, st->page, 100, 4);
+	uint32_t pending = (uint32_t)pv_page_get(f, st->page, PG_INT_PENDING, 4);
 	pending = pending & 1 ? pending : 0;
-	pv_page_set(f, st->page, 100, 4, pending);
+	pv_page_set(f, st->page, PG_INT_PENDING, 4, pending);
 	if (pending)
-		msr &= ~(uint64_t)0x8000u;
-	pv_page_set(f, st->page, 88, 8, msr);
-	if (!fi->is64) /* 32-bit guest: the upper words of 64-bit fields are zero */
-		for (unsigned fld = PV_F_SCRATCH1; fld <= PV_F_SPRG7; fld++) {
-			const struct pv_field_info *fi2 = pv_field_info(fld);
-			if (fi2->size == 8)
-				pv_page_set(f, st->page, fi2->offset, 4, 0);
-		}
+		msr &= ~ISA_MSR_EE;
+	pv_page_set(f, st->page, PG_MSR, 8, msr);
+	if (!fi->is64) { /* 32-bit guest: the upper words of its 64-bit registers are zero */
+		for (unsigned off = PG_SCRATCH1; off <= PG_CRITICAL; off += 8)
+			pv_page_set(f, st->page, off, 4, 0);
+		for (const struct isa_reg *fld = isa_page_fields; fld->name; fld++)
+			if (fld->bytes == 8 && fld->part == ISA_WHOLE && fld->off != PG_MAS7_3) /* MAS7 is a register */
+				pv_page_set(f, st->page, fld->off, 4, 0);
+	}
 	/* r2 never equals r1; critical != r1 at entry */
 	if ((st->gpr[2] & mask) == (st->gpr[1] & mask))
 		st->gpr[2] ^= 0x100;
-	uint64_t crit = pv_page_get(f, st->page, 24, 8);
+	uint64_t crit = pv_page_get(f, st->page, PG_CRITICAL, 8);
 	if ((crit & 0xffffffffu) == (st->gpr[1] & 0xffffffffu))
-		pv_page_set(f, st->page, 24, 8, crit ^ 0x10);
+		pv_page_set(f, st->page, PG_CRITICAL, 8, crit ^ 0x10);
 }
 
 void pv_state_from_seed(enum pv_flavor f, uint64_t seed, struct pv_state *st)
@@ -139,18 +138,28 @@ void pv_state_corner(enum pv_flavor f, uint64_t seed, unsigned i, struct pv_stat
 	bool translation = (c / 3) % 2, gprs_msr = (c / 6) % 2, upper = (c / 12) % 2, r1_critical = (c / 24) % 2;
 
 	pv_state_from_seed(f, seed, st);
-	uint64_t msr = pv_page_get(f, st->page, 88, 8) & ~(uint64_t)(0x8000u | 0x30u);
+	uint64_t msr = pv_page_get(f, st->page, PG_MSR, 8) & ~(ISA_MSR_EE | ISA_MSR_IR | ISA_MSR_DR);
 	if (ee_pending == 1)
-		msr |= 0x8000u;
+		msr |= ISA_MSR_EE;
 	if (translation)
-		msr |= 0x30u;
+		msr |= ISA_MSR_IR | ISA_MSR_DR;
 	if (upper && is64)
 		msr |= 0x1000000000000000ull | 0x0000000100000000ull; /* HV and a reserved upper bit */
-	pv_page_set(f, st->page, 88, 8, msr);
-	pv_page_set(f, st->page, 100, 4, ee_pending == 2 ? 1 : 0);
+	pv_page_set(f, st->page, PG_MSR, 8, msr);
+	pv_page_set(f, st->page, PG_INT_PENDING, 4, ee_pending == 2 ? 1 : 0);
 	if (gprs_msr) /* the shape of irq save/restore code: registers hold the MSR, EE flipped in half */
 		for (unsigned r = 3; r < 32; r++)
-			st->gpr[r] = r % 2 ? msr : msr ^ 0x8000u;
+			st->gpr[r] = r % 2 ? msr : msr ^ ISA_MSR_EE;
 	if (r1_critical) /* not at entry of real code: the oracle must stay sane */
-		pv_page_set(f, st->page, 24, 8, st->gpr[1]);
+		pv_page_set(f, st->page, PG_CRITICAL, 8, st->gpr[1]);
+}
+
+void pv_state_msr_flip(enum pv_flavor f, uint64_t seed, unsigned i, unsigned bit, struct pv_state *st)
+{
+	pv_state_corner(f, seed, i % (PV_CORNERS / 2), st); /* r1 not the critical marker */
+	uint64_t mask = pv_flavor_info(f)->is64 ? ~0ull : 0xffffffffull;
+	uint64_t v = (pv_page_get(f, st->page, PG_MSR, 8) ^ (1ull << (bit % 64))) & mask;
+	st->gpr[0] = v;
+	for (unsigned r = 3; r < 32; r++) /* r1 stays the stack pointer, r2 apart from it */
+		st->gpr[r] = v;
 }

@@ -1,11 +1,20 @@
 /* fuzz_image: the patch loop on a random text image and layout.
  *
- * Input: the platform byte; the layout (base address, template area mode,
- * position and size, a byte that may size the area to k instances less one
- * word, end of vectors, word count); then the words, each a
- * selector byte and 4 bytes (pvf_word). Invariants:
+ * Input: the platform byte; the layout (base address; a placement byte: the
+ * area above, below or inside the text, inside it at an offset, at the
+ * start, in the middle or at the end, and whether the area already holds
+ * the instances of a first pass over the same text; position and size, a
+ * byte that may size the area to k instances less one word, end of
+ * vectors, word count); then the words, each a selector byte and 4 bytes
+ * (pvf_word). Invariants:
  *  - nothing outside matched sites changes, and a site changes only to its
  *    rewrite: the spec's load/store/nop, or a `b` into the area;
+ *  - fixed profile: every single-word site is rewritten, wherever the end
+ *    of vectors is; a template site left alone has a skip reason that the
+ *    layout bears out (below the end of vectors, area not wholly in reach,
+ *    no room left for its template);
+ *  - instances already in the area (a first pass's) are left as they are:
+ *    a loop that walks into its own area rewrites their orig-ins slots;
  *  - every branch lands at a template instance in the used part of the area
  *    whose slots are filled and which branches back to the site's successor;
  *  - fixed profile: a branch-patched site reaches both ends of the area and
@@ -54,6 +63,47 @@ static bool covered(const struct pv_report *rep, uint64_t a)
 	return false;
 }
 
+/* Fixed profile: a matched site that the pass left as it was. Single-word
+ * rewrites are never withheld; a template site needs a skip record whose
+ * reason the layout bears out: below the end of vectors, the area not
+ * wholly in reach both ways, or too little room left at the end for its
+ * template (the area's use only grows, so less room then than now). */
+static bool left_alone_justly(const struct pv_ctx *ctx, const struct pv_row *row, uint64_t a, const struct pv_area *area,
+			      const struct pv_patch_opts *opts, const struct pv_report *rep, bool is64, char *msg, size_t n)
+{
+	if (row->kind != PV_K_TEMPLATE) {
+		snprintf(msg, n, "%s site 0x%llx was not rewritten (single-word rewrites are never withheld%s)",
+			 pv_class_name(row->cls), (unsigned long long)a,
+			 opts->has_vectors_end && a < opts->vectors_end ? ", not even below the end of vectors" : "");
+		return false;
+	}
+	const struct pv_skip *sk = NULL;
+	for (size_t i = 0; i < rep->nskips && !sk; i++)
+		if (rep->skips[i].addr == a)
+			sk = &rep->skips[i];
+	if (!sk) {
+		snprintf(msg, n, "%s site 0x%llx was left alone without a reason in the report", pv_class_name(row->cls),
+			 (unsigned long long)a);
+		return false;
+	}
+	uint64_t last = area->addr + area->size - 4;
+	bool ok = false;
+	switch (sk->reason) {
+	case PV_SKIP_BELOW_VECTORS: ok = opts->has_vectors_end && a < opts->vectors_end; break;
+	case PV_SKIP_OUT_OF_RANGE:
+		ok = area->size < 4 || !in_reach(is64, a, area->addr) || !in_reach(is64, a, last) ||
+		     !in_reach(is64, area->addr, a + 4) || !in_reach(is64, last, a + 4);
+		break;
+	case PV_SKIP_AREA_FULL: ok = area->size - area->used < 4ull * pv_tmpl_layout(ctx, row->target)->nwords; break;
+	}
+	if (!ok)
+		snprintf(msg, n, "%s site 0x%llx was left alone as '%s', which the layout does not bear out "
+			 "(area 0x%llx, %zu bytes, %zu used; vectors end %s0x%llx)", pv_class_name(row->cls),
+			 (unsigned long long)a, pv_skip_reason_name(sk->reason), (unsigned long long)area->addr, area->size,
+			 area->used, opts->has_vectors_end ? "" : "(none) ", (unsigned long long)opts->vectors_end);
+	return ok;
+}
+
 void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
 {
 	bool is64 = ctx->fi->is64;
@@ -62,7 +112,9 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 
 	/* layout */
 	uint64_t base = pvf_take(in, 8) & space & ~3ull;
-	unsigned mode = (unsigned)pvf_take(in, 1) % 3;
+	uint8_t place = (uint8_t)pvf_take(in, 1);
+	unsigned mode = place % 3, inside_at = (place / 3) % 4; /* inside: at gap, start, middle, end */
+	bool prefill = place & 0x80;
 	uint64_t gap = (pvf_take(in, 4) & 0x03fffffcu); /* up to 64 MiB away: in and out of reach */
 	size_t area_size = 4 * (1 + (size_t)(pvf_take(in, 2) % 1024));
 	uint8_t fit = (uint8_t)pvf_take(in, 1);
@@ -87,7 +139,8 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 		base = (area_size + gap + 3) & ~3ull;
 
 	uint8_t *img = malloc(len), *before = malloc(len), *box = malloc(area_size + 2 * NGUARD);
-	if (!img || !before || !box)
+	uint8_t *area_before = malloc(area_size);
+	if (!img || !before || !box || !area_before)
 		abort();
 	for (size_t i = 0; i < n; i++)
 		pv_put_word(ctx, img + 4 * i, pvf_word(ctx, in));
@@ -99,7 +152,8 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	struct pv_area area;
 	uint64_t area_addr;
 	if (mode == 2) { /* inside the image, at a word offset */
-		size_t off = 4 * ((size_t)gap / 4 % (n - area_size / 4));
+		size_t slots = n - area_size / 4; /* n * 4 >= area_size + 4 */
+		size_t off = 4 * (inside_at == 1 ? 0 : inside_at == 2 ? slots / 2 : inside_at == 3 ? slots : (size_t)gap / 4 % slots);
 		area_addr = base + off;
 		area_mem = img + off;
 	} else if (mode == 1) {
@@ -116,10 +170,20 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	struct pv_report rep = {0}, again = {0};
 
 	if (verbose)
-		fprintf(out, "image 0x%llx, %zu words; area 0x%llx, %zu bytes (%s); vectors end %s0x%llx\n",
+		fprintf(out, "image 0x%llx, %zu words; area 0x%llx, %zu bytes (%s%s); vectors end %s0x%llx\n",
 			(unsigned long long)base, n, (unsigned long long)area_addr, area_size,
-			mode == 2 ? "inside the image" : mode == 1 ? "below" : "above", has_vec ? "" : "(none) ",
+			mode == 2 ? "inside the image" : mode == 1 ? "below" : "above",
+			prefill ? ", holding a first pass's instances" : "", has_vec ? "" : "(none) ",
 			(unsigned long long)opts.vectors_end);
+	/* a first pass, unchecked, so that the area holds instances already */
+	if (prefill) {
+		struct pv_report first = {0};
+		if (pv_patch_image(ctx, &image, &area, &opts, &first) == PV_OK) /* else the pass below says why */
+			memcpy(before, img, len);
+		pv_report_free(&first);
+	}
+	size_t used_before = area.used;
+	memcpy(area_before, area_mem, area_size);
 	enum pv_status st = pv_patch_image(ctx, &image, &area, &opts, &rep);
 	if (st == PV_ERR_UNSUPPORTED) { /* the kernel profile cannot place this layout */
 		if (verbose)
@@ -141,6 +205,15 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 			goto done;
 		}
 
+	if (used_before > area.used || memcmp(area_before, area_mem, used_before) != 0) {
+		size_t k = 0;
+		while (k + 4 < used_before && !memcmp(area_before + k, area_mem + k, 4))
+			k += 4;
+		pvf_fail(r, out, "the pass changed an instance already in the area: 0x%llx was 0x%08x, is 0x%08x",
+			 (unsigned long long)(area.addr + k), pv_get_word(ctx, area_before + k), pv_get_word(ctx, area_mem + k));
+		goto done;
+	}
+
 	unsigned sites = 0, patched = 0;
 	uint64_t area_end = area.addr + area.size;
 	for (size_t i = 0; i < n; i++) {
@@ -152,6 +225,11 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 		const struct pv_row *row = pv_match(ctx, w0);
 		if (w0 == w1) {
 			sites += row != NULL;
+			if (row && ctx->profile == PV_PROFILE_FIXED &&
+			    !left_alone_justly(ctx, row, a, &area, &opts, &rep, is64, msg, sizeof msg)) {
+				pvf_fail(r, out, "%s", msg);
+				goto done;
+			}
 			continue;
 		}
 		if (!row) {
@@ -249,6 +327,7 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 done:
 	pv_report_free(&rep);
 	pv_report_free(&again);
+	free(area_before);
 	free(img);
 	free(before);
 	free(box);

@@ -76,9 +76,11 @@ static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned feature
 	case PPC_INS_MTMSRD: yes = w == (x31(178, r0) | (p->op_count > 1 ? (uint32_t)i1 << 16 : 0)); break;
 	case PPC_INS_TLBSYNC: yes = w == 0x7c00046cu; break;
 	case PPC_INS_MTSRIN: yes = f == PV_BOOK3S32 && (features & PV_FEAT_SR) && w == (x31(242, r0) | r1 << 11); break;
-	/* ours (docs/adding-a-handler.md): the fixed profile only */
+	/* ours (docs/adding-a-handler.md): the fixed profile only, and not into
+	 * r1 (a template writing r1 would leave its critical section early) */
 	case PPC_INS_MFSRIN:
-		yes = f == PV_BOOK3S32 && (features & PV_FEAT_SR) && prof == PV_PROFILE_FIXED && w == (x31(659, r0) | r1 << 11);
+		yes = f == PV_BOOK3S32 && (features & PV_FEAT_SR) && prof == PV_PROFILE_FIXED && r0 != 1 &&
+		      w == (x31(659, r0) | r1 << 11);
 		break;
 	case PPC_INS_WRTEE: yes = booke && w == x31(131, r0); break;
 	case PPC_INS_WRTEEI: yes = booke && w == (x31(163, 0) | (uint32_t)(i0 & 1) << 15); break;

@@ -81,7 +81,7 @@ const struct pv_row *pv_match(const struct pv_ctx *ctx, uint32_t word)
 	const struct pv_row *const *r = &ctx->active[ctx->xo_first[xo]];
 	for (unsigned n = ctx->xo_count[xo]; n; n--, r++)
 		if ((word & ~(*r)->carried) == (*r)->match)
-			return *r;
+			return (*r)->no_rt1 && ppc_rt(word) == 1 ? NULL : *r;
 	return NULL;
 }
 

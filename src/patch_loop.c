@@ -193,6 +193,13 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 		if (!row)
 			continue;
 		bool nomem = false;
+#ifdef PVFUZZ_MUTANT_vectors_rule_single_word
+		if (row->kind != PV_K_TEMPLATE && opts && opts->has_vectors_end && addr < opts->vectors_end) {
+			if (!pv_report_add_skip(rep, addr, row->cls, PV_SKIP_BELOW_VECTORS))
+				return PV_ERR_NOMEM;
+			continue;
+		}
+#endif
 		if (row->kind != PV_K_TEMPLATE) {
 			pv_put_word(ctx, p, pv_rewrite_simple(ctx, row, w));
 			nomem = !pv_report_add_flush(rep, addr, 4);

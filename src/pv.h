@@ -158,6 +158,11 @@ struct pv_row {
 	uint8_t target;   /* enum pv_field (LOAD/STORE) or enum pv_tmpl */
 	uint8_t ee_imm;   /* template register slot takes "EE set" (wrteei 1) */
 	uint8_t profiles; /* PV_PR() bits where the row applies, 0 for every profile */
+	/* rT = r1 is left alone: a template that writes its result into r1
+	 * would leave its own critical section (critical == r1, spec section 6)
+	 * before its restores, where an interrupt clobbers the scratch fields
+	 * they read (found by the oracle's interrupts inside instances) */
+	uint8_t no_rt1;
 };
 
 extern const struct pv_row pv_rows[];

@@ -24,13 +24,15 @@
 #define MAS PV_FEAT_MAS0_TO_SPRG7
 
 /* actions, each with the profiles it applies to (0: every profile) */
-#define LOAD(f)  PV_K_LOAD, PV_F_##f, 0, 0
-#define STORE(f) PV_K_STORE, PV_F_##f, 0, 0
-#define NOP      PV_K_NOP, 0, 0, 0
-#define NOP_IN(p) PV_K_NOP, 0, 0, PV_PR(PV_PROFILE_##p)
-#define TMPL(t)  PV_K_TEMPLATE, PV_T_##t, 0, 0
-#define TMPL_EE(t) PV_K_TEMPLATE, PV_T_##t, 1, 0 /* register slot: EE set */
-#define TMPL_FIXED(t) PV_K_TEMPLATE, PV_T_##t, 0, PV_PR(PV_PROFILE_FIXED) /* ours, not upstream's */
+#define LOAD(f)  PV_K_LOAD, PV_F_##f, 0, 0, 0
+#define STORE(f) PV_K_STORE, PV_F_##f, 0, 0, 0
+#define NOP      PV_K_NOP, 0, 0, 0, 0
+#define NOP_IN(p) PV_K_NOP, 0, 0, PV_PR(PV_PROFILE_##p), 0
+#define TMPL(t)  PV_K_TEMPLATE, PV_T_##t, 0, 0, 0
+#define TMPL_EE(t) PV_K_TEMPLATE, PV_T_##t, 1, 0, 0 /* register slot: EE set */
+/* ours, not upstream's; rT = r1 left alone (pv_row.no_rt1: a result in r1
+ * would end the template's critical section before its restores) */
+#define TMPL_FIXED_NOT_RT1(t) PV_K_TEMPLATE, PV_T_##t, 0, PV_PR(PV_PROFILE_FIXED), 1
 
 #define MF(spr) (X31(PPC_XO_MFSPR) | ((((spr) & 0x1fu) << 16) | (((spr) >> 5) << 11)))
 #define MT(spr) (X31(PPC_XO_MTSPR) | ((((spr) & 0x1fu) << 16) | (((spr) >> 5) << 11)))
@@ -61,7 +63,7 @@ const struct pv_row pv_rows[] = {
 #endif
 	{PV_C_MTSRIN,       X31(PPC_XO_MTSRIN),      RT_RB, S32,    SR,  TMPL(MTSRIN)},
 	/* not upstream: the worked example of docs/adding-a-handler.md */
-	{PV_C_MFSRIN,       X31(PPC_XO_MFSRIN),      RT_RB, S32,    SR,  TMPL_FIXED(MFSRIN)},
+	{PV_C_MFSRIN,       X31(PPC_XO_MFSRIN),      RT_RB, S32,    SR,  TMPL_FIXED_NOT_RT1(MFSRIN)},
 	{PV_C_WRTEE,        X31(PPC_XO_WRTEE),       RT,    BOOKE,  0,   TMPL(WRTEE)},
 	{PV_C_WRTEEI_1,     X31(PPC_XO_WRTEEI) | E1, 0,     BOOKE,  0,   TMPL_EE(WRTEE)},
 	{PV_C_WRTEEI_0,     X31(PPC_XO_WRTEEI),      0,     BOOKE,  0,   TMPL(WRTEEI_0)},

@@ -32,6 +32,7 @@
 	.set	SR, 104
 
 	.set	MSR_EE, 0x8000
+	.set	MSR_ME, 0x1000
 	.set	MSR_RI, 0x0002
 	.set	MSR_IR, 0x0020
 	.set	MSR_DR, 0x0010
@@ -55,14 +56,22 @@
 	.endm
 
 	.macro	ENTER
+	.ifndef MUTANT_critical_after_saves
 	ST64	r1, CRITICAL
+	.endif
 	ST64	r31, SCRATCH1
 	ST64	r30, SCRATCH2
 	mfcr	r31
 	ST64	r31, SCRATCH3
+	.ifdef MUTANT_critical_after_saves
+	ST64	r1, CRITICAL
+	.endif
 	.endm
 
 	.macro	LEAVE
+	.ifdef MUTANT_critical_cleared_early
+	ST64	r2, CRITICAL
+	.endif
 	LD64	r31, SCRATCH3
 	.ifndef MUTANT_cr_not_restored
 	mtcr	r31
@@ -72,7 +81,9 @@
 	.ifdef MUTANT_critical_not_cleared
 	ST64	r1, CRITICAL
 	.else
+	.ifndef MUTANT_critical_cleared_early
 	ST64	r2, CRITICAL
+	.endif
 	.endif
 	.endm
 
@@ -114,8 +125,13 @@ pvt_mtmsr_reg:
 	mr	r30, r0
 	LD64	r31, MSR
 	xor	r31, r31, r30
+	.ifdef MUTANT_mtmsr_mask_me
+	ori	r31, r31, MSR_EE | MSR_ME | MSR_RI
+	xori	r31, r31, MSR_EE | MSR_ME | MSR_RI	/* too wide: ME counted as safe */
+	.else
 	ori	r31, r31, MSR_EE | MSR_RI
 	xori	r31, r31, MSR_EE | MSR_RI	/* changed bits other than EE, RI */
+	.endif
 	mr.	r31, r31
 	bne	2f				/* a critical bit changes */
 	.ifdef MUTANT_mtmsr_no_store

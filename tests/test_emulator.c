@@ -4,7 +4,10 @@
  * broken rewrites are caught; random code shows no false divergence. */
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "emu.h"
+#include "isa.h"
 #include "pvf.h"
 #include "test_util.h"
 
@@ -318,6 +321,186 @@ static void guest_oddities_end_both_runs(void **state)
 	}
 }
 
+/* ---- the 32-bit high-word rule (docs/emulator.md) ------------------------- */
+
+/* li r3,1; stw r3,HIGH(0); mtspr SPR,r4: the guest stores into the high
+ * word of a 64-bit page register on a 32-bit guest. The hypervisor's mtspr
+ * zero-extends, the rewrite's stw keeps that word: no 32-bit guest can tell,
+ * and both runs end at the store. */
+static void high_word_store_ends_both_runs(void **state)
+{
+	(void)state;
+	const struct {
+		enum pv_flavor f;
+		uint32_t store, mtspr;
+	} cases[] = {
+		{PV_BOOK3S32, 0x9060f020 /* stw r3,-4064(0): sprg0's high word */, 0x7c9043a6 /* mtspr SPRG0,r4 */},
+		{PV_BOOKE32, 0x9060f040 /* stw r3,-4032(0): srr0's high word */, 0x7c9a03a6 /* mtspr SRR0,r4 */},
+		{PV_BOOKE32, 0x9060f0b8 /* stw r3,-3912(0): mas2's high word */, 0x7c9a9ba6 /* mtspr MAS2,r4 */},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct pv_ctx ctx;
+		uint32_t w[3] = {0x38600001, cases[i].store, cases[i].mtspr};
+		ctx_or_die(&ctx, cases[i].f, PV_FEAT_ALL, PV_PROFILE_FIXED);
+		uint64_t seed = first_divergence(&ctx, w, 3, 20, NULL);
+		if (seed)
+			fail_msg("case %zu seed %llu: %s: %s vs %s", i, (unsigned long long)seed, diff->item, diff->orig,
+				 diff->patched);
+		for (int p = 0; p < 2; p++) {
+			assert_int_equal(run_of(p)->nev, 1);
+			assert_int_equal(run_of(p)->ev[0].kind, PV_EV_HIGH_WORD);
+			assert_int_equal(run_of(p)->ev[0].pc, PV_EMU_TEXT_BASE + 4);
+			assert_int_equal(run_of(p)->gpr[3], 1); /* the registers from before the store */
+		}
+	}
+}
+
+/* MAS7 is the high word of mas7_3 and a register of its own: a guest store
+ * there is an ordinary access, and a store into a low word is too. */
+static void mas7_and_low_words_are_guest_state(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	uint32_t w[3] = {0x38600001, 0x9060f0b0 /* stw r3,-3920(0): MAS7 */, 0x9060f024 /* stw r3,-4060(0): sprg0 low */};
+	ctx_or_die(&ctx, PV_BOOKE32, PV_FEAT_ALL, PV_PROFILE_FIXED);
+	assert_int_equal(first_divergence(&ctx, w, 3, 10, NULL), 0);
+	assert_int_equal(diff->orig_run.end, PV_END_FELL_THROUGH);
+}
+
+/* ---- or rX,rX,rX on 64-bit flavors ------------------------------------------ */
+
+/* mr r3,r3 and the priority hints or 1,1,1 / or 2,2,2 / or 31,31,31 are no-ops:
+ * the run goes on past them (QEMU's pause there used to end it as if the code
+ * had run out: third_party/unicorn-ppc64-or-pause.patch) and the mtmsr after
+ * them traps as often as after or r4,r3,r4. */
+static void or_rx_rx_rx_runs_on(void **state)
+{
+	(void)state;
+	static const uint32_t hints[] = {0x7c631b78, 0x7c210b78, 0x7c421378, 0x7ffffb78, 0x7c642378 /* or r4,r3,r4 */};
+	FOR_EACH_FLAVOR(f) {
+		struct pv_ctx ctx;
+		struct pv_state st;
+		ctx_or_die(&ctx, f, PV_FEAT_ALL, PV_PROFILE_FIXED);
+		unsigned acted[sizeof hints / sizeof hints[0]] = {0};
+		for (size_t h = 0; h < sizeof hints / sizeof hints[0]; h++)
+			for (uint64_t seed = 1; seed <= 6; seed++) {
+				uint32_t w[3] = {hints[h], 0x7ca00124 /* mtmsr r5 */, 0x60000000};
+				pv_state_from_seed(f, seed, &st);
+				st.gpr[5] = pv_page_get(f, st.page, PG_MSR, 8) ^ 0x10; /* DR flips: the hypervisor acts */
+				assert_int_equal(pv_diff_run(oracle[f], &ctx, w, 3, &st, NULL, diff), 0);
+				assert_false(diff->divergent);
+				if (run_of(0)->end != PV_END_FELL_THROUGH || run_of(0)->steps != 3)
+					fail_msg("%s 0x%08x seed %llu: %s after %u instructions", ctx.fi->name, hints[h],
+						 (unsigned long long)seed, pv_end_name(run_of(0)->end), run_of(0)->steps);
+				acted[h] += run_of(0)->nev && run_of(0)->ev[0].kind == PV_EV_MUST_ACT;
+			}
+		for (size_t h = 0; h < sizeof hints / sizeof hints[0]; h++)
+			assert_int_equal(acted[h], 6);
+	}
+}
+
+/* ---- interrupts inside template instances -------------------------------------- */
+
+/* Test-only: ENTER's first word (the critical store) moved after its saves,
+ * as a template that marks its critical section late would have it. */
+static void critical_store_last(const struct pv_ctx *ctx, struct pv_code *c, void *arg)
+{
+	(void)ctx;
+	unsigned *moved = arg;
+	for (unsigned k = 0; k < c->ninst; k++) {
+		uint32_t *w = &c->area[(c->inst[k].at - PV_EMU_AREA_BASE) / 4];
+		uint32_t crit = w[0];
+		memmove(w, w + 1, 4 * 4);
+		w[4] = crit;
+		(*moved)++;
+	}
+}
+
+/* A correct template is clean with an interrupt at every open boundary, and
+ * the boundaries are there to be tried; the same template marking its
+ * section after its saves reloads junk once interrupts arrive, and only
+ * then. */
+static void interrupts_inside_instances(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	struct pv_state st;
+	uint32_t w = 0x7ca10164; /* mtmsrd r5,1 */
+	unsigned moved = 0, open = 0;
+	ctx_or_die(&ctx, PV_BOOK3S64, 0, PV_PROFILE_FIXED);
+	struct pv_diff_opts every = {.irq = PV_IRQ_MASK, .irq_mask = PV_IRQ_EVERY_BOUNDARY};
+	struct pv_diff_opts none = {.irq = PV_IRQ_NONE, .tamper = critical_store_last, .tamper_arg = &moved};
+	struct pv_diff_opts late = every;
+	late.tamper = critical_store_last, late.tamper_arg = &moved;
+	uint64_t caught = 0;
+	for (uint64_t seed = 1; seed <= 64; seed++) {
+		pv_state_corner(ctx.flavor, seed, (unsigned)seed, &st);
+		assert_int_equal(pv_diff_run(oracle[ctx.flavor], &ctx, &w, 1, &st, &every, diff), 0);
+		if (diff->divergent)
+			fail_msg("seed %llu: the correct template diverges with interrupts: %s: %s vs %s",
+				 (unsigned long long)seed, diff->item, diff->orig, diff->patched);
+		open += diff->patched_run.irq_windows;
+		assert_int_equal(diff->patched_run.irq_taken, diff->patched_run.irq_windows);
+		assert_int_equal(pv_diff_run(oracle[ctx.flavor], &ctx, &w, 1, &st, &none, diff), 0);
+		assert_false(diff->divergent); /* without interrupts the late mark does no harm */
+		assert_int_equal(pv_diff_run(oracle[ctx.flavor], &ctx, &w, 1, &st, &late, diff), 0);
+		if (diff->divergent && !caught) {
+			caught = seed;
+			assert_true(!strcmp(diff->item, "r30") || !strcmp(diff->item, "r31") || !strcmp(diff->item, "cr"));
+		}
+	}
+	assert_true(moved > 0);
+	assert_true(open > 0);
+	if (!caught)
+		fail_msg("a template marking its critical section after its saves was not caught in 64 states");
+}
+
+/* ---- MSR bits that are not EE ------------------------------------------------------ */
+
+struct mask_tamper {
+	unsigned count;
+};
+
+/* Test-only: mtmsr's "stays in the guest" mask widened from EE|RI to
+ * EE|ME|RI (its ori/xori pair), as upstream once shipped EE|CE|ME|RI. */
+static void widen_mtmsr_mask(const struct pv_ctx *ctx, struct pv_code *c, void *arg)
+{
+	(void)ctx;
+	struct mask_tamper *t = arg;
+	for (unsigned i = 0; i < c->area_words; i++)
+		if (c->area[i] == 0x63ff8002u || c->area[i] == 0x6bff8002u) /* ori/xori r31,r31,EE|RI */
+			c->area[i] |= 0x1000u, t->count++;
+}
+
+/* The flip states (pv_state_msr_flip) catch the wide mask at the ME bit; the
+ * correct mask passes every bit of every flavor's MSR. */
+static void msr_flip_states_catch_a_wide_mask(void **state)
+{
+	(void)state;
+	FOR_EACH_FLAVOR(f) {
+		struct pv_ctx ctx;
+		struct pv_state st;
+		struct mask_tamper t = {0};
+		struct pv_diff_opts wide = {.tamper = widen_mtmsr_mask, .tamper_arg = &t};
+		ctx_or_die(&ctx, f, 0, PV_PROFILE_FIXED);
+		unsigned bits = ctx.fi->is64 ? 64 : 32, caught_at = 0;
+		uint32_t w = 0x7ca00124; /* mtmsr r5 */
+		for (unsigned bit = 0; bit < bits; bit++) {
+			pv_state_msr_flip(f, bit + 1, bit, bit, &st);
+			assert_int_equal(st.gpr[5] ^ pv_page_get(f, st.page, PG_MSR, 8), 1ull << bit);
+			assert_int_equal(pv_diff_run(oracle[f], &ctx, &w, 1, &st, NULL, diff), 0);
+			if (diff->divergent)
+				fail_msg("%s bit %u: the correct mask diverges: %s", ctx.fi->name, bit, diff->item);
+			assert_int_equal(pv_diff_run(oracle[f], &ctx, &w, 1, &st, &wide, diff), 0);
+			if (diff->divergent && !caught_at)
+				caught_at = bit + 1;
+		}
+		assert_true(t.count > 0);
+		if (caught_at != 12 + 1) /* ME is bit 12 */
+			fail_msg("%s: the wide mask was caught at bit %d, want 12 (ME)", ctx.fi->name, (int)caught_at - 1);
+	}
+}
+
 static uint32_t lcg(uint64_t *s)
 {
 	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
@@ -365,6 +548,11 @@ int main(void)
 		cmocka_unit_test(delivery_when_ee_is_set),
 		cmocka_unit_test(budget_ends_a_loop),
 		cmocka_unit_test(guest_oddities_end_both_runs),
+		cmocka_unit_test(high_word_store_ends_both_runs),
+		cmocka_unit_test(mas7_and_low_words_are_guest_state),
+		cmocka_unit_test(or_rx_rx_rx_runs_on),
+		cmocka_unit_test(interrupts_inside_instances),
+		cmocka_unit_test(msr_flip_states_catch_a_wide_mask),
 		cmocka_unit_test(random_code_no_false_divergence),
 	};
 	return cmocka_run_group_tests_name("emulator", tests, setup, teardown);

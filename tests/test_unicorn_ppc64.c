@@ -1,7 +1,8 @@
-/* Our unicorn build: PowerPC only, and the PPC64 CPU-model fix applied
- * (spec section 9). Without third_party/unicorn-ppc64-cpu-model.patch an
- * explicitly chosen 64-bit model becomes a 32-bit CPU and `ld` is illegal,
- * so the 64-bit checks below fail. */
+/* Our unicorn build: PowerPC only, and our two fixes applied. Without
+ * third_party/unicorn-ppc64-cpu-model.patch an explicitly chosen 64-bit
+ * model becomes a 32-bit CPU and `ld` is illegal (spec section 9); without
+ * third_party/unicorn-ppc64-or-pause.patch every `or rX,rX,rX` on a 64-bit
+ * CPU pauses it and ends the run. Each check below fails without its fix. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +46,33 @@ static void ld_on_model(int model, const char *name)
 static void ppc64_970_runs_ld(void **state) { (void)state; ld_on_model(UC_CPU_PPC64_970_V2_2, "970"); }
 static void ppc64_power7_runs_ld(void **state) { (void)state; ld_on_model(UC_CPU_PPC64_POWER7_V2_3, "POWER7"); }
 
+/* or 1,1,1 (a priority hint), mr r3,r3 and or 31,31,31 are no-ops: li r4,5
+ * after them runs and the run stops at its end, not at the hint. */
+static void ppc64_or_rx_rx_rx_is_a_nop(void **state)
+{
+	(void)state;
+	static const uint32_t hints[] = {0x7c210b78, 0x7c631b78, 0x7ffffb78};
+	for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+		uc_engine *uc;
+		uint8_t code[8];
+		uint64_t r4 = 0, pc = 0, msr = 1ull << 63;
+		assert_int_equal(uc_open(UC_ARCH_PPC, UC_MODE_PPC64 | UC_MODE_BIG_ENDIAN, &uc), UC_ERR_OK);
+		assert_int_equal(uc_ctl_set_cpu_model(uc, UC_CPU_PPC64_970_V2_2), UC_ERR_OK);
+		assert_int_equal(uc_mem_map(uc, CODE, 0x1000, UC_PROT_ALL), UC_ERR_OK);
+		put_be32(code, hints[i]);
+		put_be32(code + 4, 0x38800005); /* li r4,5 */
+		assert_int_equal(uc_mem_write(uc, CODE, code, 8), UC_ERR_OK);
+		assert_int_equal(uc_reg_write(uc, UC_PPC_REG_MSR, &msr), UC_ERR_OK);
+		assert_int_equal(uc_emu_start(uc, CODE, CODE + 8, 0, 0), UC_ERR_OK);
+		assert_int_equal(uc_reg_read(uc, UC_PPC_REG_4, &r4), UC_ERR_OK);
+		assert_int_equal(uc_reg_read(uc, UC_PPC_REG_PC, &pc), UC_ERR_OK);
+		if (r4 != 5 || pc != CODE + 8)
+			fail_msg("0x%08x: the run stopped at 0x%llx with r4 = %llu (is the or-pause patch applied?)", hints[i],
+				 (unsigned long long)pc, (unsigned long long)r4);
+		uc_close(uc);
+	}
+}
+
 /* The 32-bit side is unaffected: the default 7457A runs lwz. */
 static void ppc32_default_runs_lwz(void **state)
 {
@@ -70,6 +98,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ppc64_970_runs_ld),
 		cmocka_unit_test(ppc64_power7_runs_ld),
+		cmocka_unit_test(ppc64_or_rx_rx_rx_is_a_nop),
 		cmocka_unit_test(ppc32_default_runs_lwz),
 	};
 	return cmocka_run_group_tests_name("unicorn", tests, NULL, NULL);

@@ -11,7 +11,7 @@
 
 static const char usage[] =
 	"usage: pvfuzz diff --flavor F [--profile fixed|linux] [--features LIST] [--seed S]\n"
-	"                   [--states N] [--budget N] [--json] WORD...\n"
+	"                   [--states N] [--budget N] [--interrupts both|none|every|MASK] [--json] WORD...\n"
 	"       pvfuzz diff --vmlinux FILE --sites all|N ...   (real kernel code: --vmlinux --help)\n"
 	"\n"
 	"Runs the WORDs (32-bit hex, any instructions) at 0x10000 twice from each of N\n"
@@ -28,6 +28,10 @@ static const char usage[] =
 	"  --seed S        first seed (default 1)\n"
 	"  --states N      number of start states, 1 to 1000000000 (default 1)\n"
 	"  --budget N      text instructions per run, 1 to 1000000 (default 256)\n"
+	"  --interrupts M  interrupts arriving inside template instances (docs/emulator.md):\n"
+	"                  both (default: each state without, then with one at every\n"
+	"                  boundary where one can arrive), none, every, or a 64-bit hex\n"
+	"                  MASK (boundary k gets one when bit k %% 64 is set)\n"
 	"  --json          print the verdict (and any divergence) as one JSON object\n"
 	"\n"
 	"Exit status: 0 every state equivalent, 1 a divergence, 2 usage or input error,\n"
@@ -35,18 +39,34 @@ static const char usage[] =
 
 int cmd_diff_vmlinux(int argc, char **argv);
 
+static void parse_interrupts(const char *s, struct pv_diff_opts *o)
+{
+	if (!strcmp(s, "both"))
+		o->irq = PV_IRQ_BOTH;
+	else if (!strcmp(s, "none"))
+		o->irq = PV_IRQ_NONE;
+	else if (!strcmp(s, "every"))
+		o->irq = PV_IRQ_MASK, o->irq_mask = PV_IRQ_EVERY_BOUNDARY;
+	else if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
+		o->irq = PV_IRQ_MASK, o->irq_mask = cli_number("--interrupts", s, 0, UINT64_MAX);
+	else
+		cli_fail("diff: --interrupts '%s' is not both, none, every or a hex MASK (0x...)", s);
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) /* the real-code form: tool/cmd_kdiff.c */
 		if (!strcmp(argv[i], "--vmlinux") || !strncmp(argv[i], "--vmlinux=", 10))
 			return cmd_diff_vmlinux(argc, argv);
-	enum { O_FLAVOR = 256, O_PROFILE, O_FEATURES, O_SEED, O_STATES, O_BUDGET, O_JSON, O_HELP };
+	enum { O_FLAVOR = 256, O_PROFILE, O_FEATURES, O_SEED, O_STATES, O_BUDGET, O_IRQ, O_JSON, O_HELP };
 	static const struct option longopts[] = {
 		{"flavor", required_argument, 0, O_FLAVOR}, {"profile", required_argument, 0, O_PROFILE},
 		{"features", required_argument, 0, O_FEATURES}, {"seed", required_argument, 0, O_SEED},
 		{"states", required_argument, 0, O_STATES}, {"budget", required_argument, 0, O_BUDGET},
-		{"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0},
+		{"interrupts", required_argument, 0, O_IRQ}, {"json", no_argument, 0, O_JSON},
+		{"help", no_argument, 0, O_HELP}, {0, 0, 0, 0},
 	};
+	struct pv_diff_opts o = {.irq = PV_IRQ_BOTH};
 	enum pv_flavor flavor = PV_BOOK3S32;
 	bool has_flavor = false, json = false;
 	enum pv_profile profile = PV_PROFILE_FIXED;
@@ -64,6 +84,7 @@ int cmd_diff(int argc, char **argv)
 		case O_SEED: seed = cli_number("--seed", optarg, 0, UINT64_MAX); break;
 		case O_STATES: states = cli_number("--states", optarg, 1, 1000000000); break;
 		case O_BUDGET: budget = cli_number("--budget", optarg, 1, 1000000); break;
+		case O_IRQ: parse_interrupts(optarg, &o); break;
 		case O_JSON: json = true; break;
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
@@ -98,16 +119,17 @@ int cmd_diff(int argc, char **argv)
 		return 70;
 	}
 
-	struct pv_diff_opts o = {.budget = (unsigned)budget};
-	unsigned long long ends[3] = {0}, delivered = 0, must_act = 0;
+	o.budget = (unsigned)budget;
+	struct pv_tally tally = {0};
 	int status = 0;
 	double t0 = cli_now(), last = t0;
 	for (uint64_t i = 0; i < states; i++) {
 		uint64_t s = seed + i;
 		pv_state_from_seed(flavor, s, &st);
 		if (pv_diff_run(m, &ctx, words, (unsigned)n, &st, &o, d) != 0) {
-			fprintf(stderr, "pvfuzz: the emulator failed on seed %llu%s%s\n", (unsigned long long)s,
-				ctx.patch_hook ? ": " : "", ctx.patch_hook ? cli_patch_error(&ctx, PV_ERR_HOOK, "") : "");
+			fprintf(stderr, "pvfuzz: the emulator failed on seed %llu: %s\n", (unsigned long long)s,
+				ctx.patch_hook && !*pv_oracle_error(m) ? cli_patch_error(&ctx, PV_ERR_HOOK, "")
+								       : pv_oracle_error(m));
 			status = 70;
 			break;
 		}
@@ -121,11 +143,7 @@ int cmd_diff(int argc, char **argv)
 			status = 1;
 			break;
 		}
-		ends[d->orig_run.end]++;
-		for (unsigned k = 0; k < d->orig_run.nev; k++) {
-			delivered += d->orig_run.ev[k].kind == PV_EV_DELIVER;
-			must_act += d->orig_run.ev[k].kind == PV_EV_MUST_ACT;
-		}
+		pv_tally_add(&tally, d);
 		if (i % 1024 == 1023 && !json && cli_now() - last >= 2) { /* progress, not on every state */
 			last = cli_now();
 			fprintf(stderr, "pvfuzz diff: %llu of %llu states equivalent so far\n", (unsigned long long)i + 1,
@@ -135,21 +153,19 @@ int cmd_diff(int argc, char **argv)
 	double secs = cli_now() - t0;
 	double rate = secs > 0 ? (double)states / secs : 0;
 	if (status == 0) {
-		if (json)
+		if (json) {
 			printf("{\"verdict\":\"equivalent\",\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\","
-			       "\"seed\":%llu,\"states\":%llu,\"fell_through\":%llu,\"budget\":%llu,\"ended_by_event\":%llu,"
-			       "\"delivered\":%llu,\"must_act\":%llu,\"seconds\":%.3f,\"per_second\":%.0f}\n",
-			       ctx.fi->name, cli_profile_label(&ctx), pv_features_name(features), (unsigned long long)seed,
-			       (unsigned long long)states, ends[PV_END_FELL_THROUGH], ends[PV_END_BUDGET],
-			       ends[PV_END_EVENT], delivered, must_act, secs, rate);
-		else
-			printf("equivalent: %llu states from seed %llu (%s on %s, profile %s, features %s)\n"
-			       "  original runs: %llu reached the end, %llu ran out of budget, %llu ended by an event;\n"
-			       "  %llu interrupts delivered, %llu traps the hypervisor acted on\n"
-			       "  %.3f s, %.0f differential runs per second\n",
+			       "\"seed\":%llu,\"states\":%llu,", ctx.fi->name, cli_profile_label(&ctx),
+			       pv_features_name(features), (unsigned long long)seed, (unsigned long long)states);
+			pv_print_tally_json(stdout, &tally);
+			printf(",\"seconds\":%.3f,\"per_second\":%.0f}\n", secs, rate);
+		} else {
+			printf("equivalent: %llu states from seed %llu (%s on %s, profile %s, features %s)\n",
 			       (unsigned long long)states, (unsigned long long)seed, ctx.fi->name, pv_oracle_cpu(m),
-			       cli_profile_label(&ctx), pv_features_name(features), ends[PV_END_FELL_THROUGH],
-			       ends[PV_END_BUDGET], ends[PV_END_EVENT], delivered, must_act, secs, rate);
+			       cli_profile_label(&ctx), pv_features_name(features));
+			pv_print_tally(stdout, "  ", &tally);
+			printf("  %.3f s, %.0f differential runs per second\n", secs, rate);
+		}
 	}
 	pv_diff_free(d);
 	free(d);

@@ -1,7 +1,10 @@
 /* The differential sweep behind `pvfuzz diffsweep` and `pvfuzz validate`:
  * the oracle over every class (or one), every register number (every rS and
  * rB of two-register classes) and every feature set of a flavor, from the
- * corner start states (pv_state_corner). */
+ * corner start states (pv_state_corner), plus, for MSR writes, a state per
+ * MSR bit with that bit flipped in rS (pv_state_msr_flip). Each run also
+ * delivers an interrupt at every boundary inside a template instance where
+ * one could arrive (pv_diff_run's default, docs/emulator.md). */
 #ifndef PV_DIFFSWEEP_H
 #define PV_DIFFSWEEP_H
 

@@ -102,6 +102,9 @@ void pv_print_run(FILE *f, const char *title, const struct pv_run *r)
 	char buf[128];
 	fprintf(f, "    %s: %s at 0x%llx after %u instructions\n", title, pv_end_name(r->end),
 		(unsigned long long)r->end_pc, r->steps);
+	if (r->irq_windows)
+		fprintf(f, "      %u instruction boundar%s inside template instances where an interrupt could arrive, "
+			"%u given one\n", r->irq_windows, r->irq_windows == 1 ? "y" : "ies", r->irq_taken);
 	if (!r->nev)
 		fprintf(f, "      no events\n");
 	for (unsigned i = 0; i < r->nev; i++) {
@@ -127,6 +130,12 @@ void pv_print_diff_runs(FILE *f, const struct pv_ctx *ctx, const struct pv_state
 	pv_print_code(f, ctx, &d->orig_code);
 	fprintf(f, "\npatched code:\n");
 	pv_print_code(f, ctx, &d->patched_code);
+	if (d->irq_mask == PV_IRQ_EVERY_BOUNDARY)
+		fprintf(f, "\ninterrupts: one delivered at every boundary inside a template instance where one can "
+			   "arrive (its handler leaves scratch1-3 and critical changed)\n");
+	else if (d->irq_mask)
+		fprintf(f, "\ninterrupts: delivered at the instance boundaries k where bit k %% 64 of 0x%016llx is set "
+			   "and one can arrive\n", (unsigned long long)d->irq_mask);
 	fprintf(f, "\nevents:\n");
 	pv_print_run(f, "original", &d->orig_run);
 	pv_print_run(f, "patched", &d->patched_run);
@@ -163,8 +172,9 @@ static void json_code(FILE *f, const struct pv_ctx *ctx, const struct pv_code *c
 static void json_run(FILE *f, const struct pv_run *r)
 {
 	char buf[128];
-	fprintf(f, "{\"end\":\"%s\",\"end_pc\":\"0x%llx\",\"steps\":%u,\"events\":[", pv_end_name(r->end),
-		(unsigned long long)r->end_pc, r->steps);
+	fprintf(f, "{\"end\":\"%s\",\"end_pc\":\"0x%llx\",\"steps\":%u,\"irq_windows\":%u,\"irq_taken\":%u,"
+		   "\"events\":[", pv_end_name(r->end), (unsigned long long)r->end_pc, r->steps, r->irq_windows,
+		r->irq_taken);
 	for (unsigned i = 0; i < r->nev; i++) {
 		pv_event_text(buf, sizeof buf, &r->ev[i]);
 		fprintf(f, "%s{\"pc\":\"0x%llx\",\"event\":\"%s\"}", i ? "," : "", (unsigned long long)r->ev[i].pc, buf);
@@ -179,6 +189,7 @@ void pv_print_divergence_json(FILE *f, const struct pv_ctx *ctx, const char *ori
 		ctx->fi->name, pv_profile_label(ctx), pv_features_name(ctx->features), origin);
 	fprintf(f, "\"first_difference\":{\"item\":\"%s\",\"original\":\"%s\",\"patched\":\"%s\"},", d->item, d->orig,
 		d->patched);
+	fprintf(f, "\"irq_mask\":\"0x%016llx\",", (unsigned long long)d->irq_mask);
 	fprintf(f, "\"state\":{\"gpr\":[");
 	for (int i = 0; i < 32; i++)
 		fprintf(f, "%s\"0x%llx\"", i ? "," : "", (unsigned long long)st->gpr[i]);
@@ -206,4 +217,60 @@ void pv_print_divergence_json(FILE *f, const struct pv_ctx *ctx, const char *ori
 	fprintf(f, ",\"patched_run\":");
 	json_run(f, &d->patched_run);
 	fprintf(f, "}\n");
+}
+
+/* ---- tallies ------------------------------------------------------------- */
+
+void pv_tally_add(struct pv_tally *t, const struct pv_diff *d)
+{
+	const struct pv_run *r = &d->orig_run;
+	t->runs++;
+	if (r->end == PV_END_FELL_THROUGH)
+		t->fell_through++;
+	else if (r->end == PV_END_BUDGET)
+		t->budget++;
+	else if (r->nev) /* the last event is the one that ended the run */
+		t->by_event[r->ev[r->nev - 1].kind]++;
+	for (unsigned k = 0; k < r->nev; k++) {
+		t->delivered += r->ev[k].kind == PV_EV_DELIVER;
+		t->must_act += r->ev[k].kind == PV_EV_MUST_ACT;
+	}
+	t->irq_runs += d->patched_run.irq_windows != 0;
+	t->irq_windows += d->patched_run.irq_windows;
+}
+
+void pv_print_tally(FILE *f, const char *indent, const struct pv_tally *t)
+{
+	fprintf(f, "%soriginal runs: %llu reached the end, %llu ran out of budget, ", indent, t->fell_through,
+		t->budget);
+	unsigned long long early = 0;
+	for (unsigned k = 0; k < PV_NEVENT_KINDS; k++)
+		early += t->by_event[k];
+	fprintf(f, "%llu ended early%s", early, early ? ":" : "");
+	const char *sep = " ";
+	for (unsigned k = 0; k < PV_NEVENT_KINDS; k++)
+		if (t->by_event[k]) {
+			fprintf(f, "%s%llu %s", sep, t->by_event[k], pv_event_name((enum pv_event_kind)k));
+			sep = ", ";
+		}
+	fprintf(f, "\n%s%llu interrupts delivered, %llu traps the hypervisor acted on; %llu patched runs passed %llu "
+		   "instance boundaries open to an interrupt\n",
+		indent, t->delivered, t->must_act, t->irq_runs, t->irq_windows);
+}
+
+void pv_print_tally_json(FILE *f, const struct pv_tally *t)
+{
+	unsigned long long early = 0;
+	for (unsigned k = 0; k < PV_NEVENT_KINDS; k++)
+		early += t->by_event[k];
+	fprintf(f, "\"fell_through\":%llu,\"budget\":%llu,\"ended_by_event\":%llu,\"ended_by\":{", t->fell_through,
+		t->budget, early);
+	const char *sep = "";
+	for (unsigned k = 0; k < PV_NEVENT_KINDS; k++)
+		if (t->by_event[k]) {
+			fprintf(f, "%s\"%s\":%llu", sep, pv_event_name((enum pv_event_kind)k), t->by_event[k]);
+			sep = ",";
+		}
+	fprintf(f, "},\"delivered\":%llu,\"must_act\":%llu,\"irq_runs\":%llu,\"irq_windows\":%llu", t->delivered,
+		t->must_act, t->irq_runs, t->irq_windows);
 }

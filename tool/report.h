@@ -28,4 +28,18 @@ void pv_print_divergence(FILE *f, const struct pv_ctx *ctx, const char *origin, 
 void pv_print_divergence_json(FILE *f, const struct pv_ctx *ctx, const char *origin, const struct pv_state *st,
 			      const struct pv_diff *d);
 
+/* How a command's runs ended, for its summary: every reason a run ends
+ * early (docs/emulator.md, "Why a run ends early"), counted over the
+ * original runs, and the interrupts inside instances of the patched runs. */
+struct pv_tally {
+	unsigned long long runs, fell_through, budget, by_event[PV_NEVENT_KINDS];
+	unsigned long long delivered, must_act; /* events anywhere in the runs */
+	unsigned long long irq_runs, irq_windows; /* patched runs with instance boundaries open to an interrupt */
+};
+void pv_tally_add(struct pv_tally *t, const struct pv_diff *d);
+/* "  ended early: 12 memory fault, 3 CPU exception" and so on, one line. */
+void pv_print_tally(FILE *f, const char *indent, const struct pv_tally *t);
+/* "\"fell_through\":N,...,\"ended_by\":{...}" without braces around it */
+void pv_print_tally_json(FILE *f, const struct pv_tally *t);
+
 #endif
