@@ -89,9 +89,17 @@ static size_t raw_word(uint8_t *p, uint32_t w)
 	return 1 + put_be(p + 1, w, 4);
 }
 
+/* a state: bytes from a fixed pattern */
+static size_t state_bytes(uint8_t *p, unsigned i, enum pv_flavor f)
+{
+	for (size_t k = 0; k < PV_STATE_BYTES; k++)
+		p[k] = (uint8_t)((k * 131 + i * 17 + f * 7) ^ (k >> 3));
+	return PV_STATE_BYTES;
+}
+
 static void diff_seeds(void)
 {
-	uint8_t b[1 + 1 + 8 * 5 + PV_STATE_BYTES];
+	uint8_t b[1 + 1 + 8 * 5 + PV_STATE_BYTES + 8];
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
 		struct pv_ctx ctx;
 		pv_ctx_init(&ctx, f, PV_FEAT_ALL, PV_PROFILE_FIXED);
@@ -103,8 +111,26 @@ static void diff_seeds(void)
 			n += raw_word(b + n, 0x7c6000a6);
 			n += raw_word(b + n, with_reg(r, i % 32, (i * 7) % 32));
 			n += raw_word(b + n, 0x7c9042a6);
-			for (size_t k = 0; k < PV_STATE_BYTES; k++) /* a state: bytes from a fixed pattern */
-				b[n++] = (uint8_t)((k * 131 + i * 17 + f * 7) ^ (k >> 3));
+			n += state_bytes(b + n, i, f);
+			/* interrupts inside instances: none, or at every boundary */
+			put_file(PVF_DIFF, b, n);
+			n += put_be(b + n, ~0ull, 8);
+			put_file(PVF_DIFF, b, n);
+		}
+		/* the MSR idiom (check_diff.c): mfmsr rX; xori/xoris rX,rX,bit for
+		 * every bit of the low word, then two of mtmsr, mtmsrd 0, mtmsrd 1
+		 * and wrtee each; ori/oris for a few; registers spread out */
+		for (unsigned k = 0; k < 72; k++) {
+			unsigned bit = k / 2 % 32, form = (bit + k % 2) % 4;
+			unsigned op = k < 64 ? (bit < 16 ? 0 : 1) : 2 + k % 2; /* xori, xoris, then ori, oris */
+			uint32_t raw = form << 11 | (bit % 16) << 7 | op << 5 | (3 + 7 * k) % 32;
+			size_t n = 0;
+			b[n++] = pvf_header_byte(PVF_DIFF, platform(f, PV_PROFILE_FIXED));
+			b[n++] = 2;
+			b[n++] = 0x0e; /* the idiom's selector */
+			n += put_be(b + n, raw, 4);
+			n += state_bytes(b + n, 100 + k, f);
+			n += put_be(b + n, k % 3 ? ~0ull : 0, 8);
 			put_file(PVF_DIFF, b, n);
 		}
 	}
@@ -135,14 +161,20 @@ static void image_seeds(const char *text32, const char *text64)
 		bool is64 = pv_flavor_info(f)->is64;
 		const uint32_t *w = is64 ? w64 : w32;
 		size_t nw = is64 ? n64 : n32;
-		for (unsigned layout = 0; layout < 4; layout++) {
+		/* layouts (check_image.c's placement byte), each under the fixed
+		 * and the linux profile in turn: area above (the second with room
+		 * for two mtmsr instances less a word), below, inside at an offset,
+		 * then holding a first pass's instances inside at an offset, at
+		 * the start, in the middle and at the end */
+		static const uint8_t place[] = {0, 0, 1, 2, 0x82, 0x82, 0x85, 0x85, 0x88, 0x88, 0x8b, 0x8b};
+		for (unsigned layout = 0; layout < sizeof place; layout++) {
 			uint8_t *b = malloc(32 + 5 * nw);
 			size_t n = 0;
 			b[n++] = pvf_header_byte(PVF_IMAGE, platform(f, layout & 1 ? PV_PROFILE_LINUX : PV_PROFILE_FIXED));
 			n += put_be(b + n, is64 ? 0xc000000000000000ull : 0xc0000000ull, 8); /* base */
-			n += put_be(b + n, layout < 2 ? 0 : layout == 2 ? 1 : 2, 1);         /* area above, below, inside */
-			n += put_be(b + n, layout == 3 ? 0x40 : 0x1000, 4);                   /* gap */
-			n += put_be(b + n, layout == 3 ? 40 : 1023, 2);                       /* area size in words - 1 */
+			n += put_be(b + n, place[layout], 1);
+			n += put_be(b + n, layout >= 3 ? 0x40 : 0x1000, 4);                   /* gap */
+			n += put_be(b + n, layout >= 3 ? 40 : 1023, 2);                       /* area size in words - 1 */
 			n += put_be(b + n, layout == 1 ? 0x23 : 0, 1); /* layout 1: two mtmsr instances less a word */
 			n += put_be(b + n, layout & 1, 1);                                    /* end of vectors? */
 			n += put_be(b + n, 16, 2);                                            /* ... after 16 words */
