@@ -189,14 +189,18 @@ static const struct {
 /* Runs words [lo, hi) from the corner states; returns the verdict and, in
  * *reached, how many states executed the site (word `site`). */
 static enum verdict run_block(struct kdiff *kd, struct pv_oracle *or, size_t lo, size_t hi, size_t site,
-			      struct pv_diff *d, struct pv_state *st, unsigned *reached)
+			      struct pv_diff *d, struct pv_state *st, unsigned *reached, struct pv_tally *tally)
 {
 	struct pv_diff_opts o = {.one_site = true, .site = (unsigned)(site - lo)};
 	*reached = 0;
 	for (unsigned s = 0; s < kd->states; s++) {
 		pv_state_corner(kd->ctx.flavor, kd->base + 4 * site + s, s, st);
-		if (pv_diff_run(or, &kd->ctx, kd->w + lo, (unsigned)(hi - lo), st, &o, d) != 0)
+		if (pv_diff_run(or, &kd->ctx, kd->w + lo, (unsigned)(hi - lo), st, &o, d) != 0) {
+			fprintf(stderr, "pvfuzz: the emulator failed at site 0x%llx: %s\n",
+				(unsigned long long)(kd->base + 4 * site), pv_oracle_error(or));
 			return V_EMU_ERROR;
+		}
+		pv_tally_add(tally, d);
 		if (d->divergent)
 			return V_DIVERGENT;
 		*reached += d->orig_run.steps > site - lo;
@@ -307,6 +311,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	}
 
 	unsigned long long count[NVERDICTS] = {0}, runs_from_site = 0, reached_total = 0;
+	struct pv_tally tally = {0};
 	unsigned reports = 0;
 	double t0 = cli_now(), last = t0;
 	struct pv_state st;
@@ -327,11 +332,11 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		if (kd.skipped[i]) {
 			v = V_SKIPPED;
 		} else {
-			v = run_block(&kd, or, lo, hi, i, d, &st, &reached);
+			v = run_block(&kd, or, lo, hi, i, d, &st, &reached, &tally);
 			if (v == V_UNREACHED && lo < i) { /* every run ended before the site: start at it */
 				lo = i;
 				runs_from_site++;
-				v = run_block(&kd, or, lo, hi, i, d, &st, &reached);
+				v = run_block(&kd, or, lo, hi, i, d, &st, &reached, &tally);
 			}
 		}
 		count[v]++;
@@ -373,9 +378,11 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	unsigned long long run = count[V_EQUIVALENT] + count[V_DIVERGENT];
 	if (kd.json) {
 		printf("],\"run\":%llu,\"equivalent\":%llu,\"divergent\":%llu,\"not_runnable\":{\"skipped\":%llu,"
-		       "\"unreached\":%llu,\"emulator_error\":%llu},\"started_at_site\":%llu,\"seconds\":%.2f}\n",
+		       "\"unreached\":%llu,\"emulator_error\":%llu},\"started_at_site\":%llu,\"state_runs\":{",
 		       run, count[V_EQUIVALENT], count[V_DIVERGENT], count[V_SKIPPED], count[V_UNREACHED],
-		       count[V_EMU_ERROR], runs_from_site, secs);
+		       count[V_EMU_ERROR], runs_from_site);
+		pv_print_tally_json(stdout, &tally);
+		printf("},\"seconds\":%.2f}\n", secs);
 	} else {
 		printf("\nsites run: %llu of %zu selected (%.1f s)\n", run, nsel, secs);
 		printf("  equivalent:   %llu (%llu state runs reached their site; %llu blocks started at the site)\n",
@@ -384,6 +391,8 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		printf("  not runnable: %llu (%llu left unpatched by the patch loop, %llu unreached, %llu emulator "
 		       "errors)\n", count[V_SKIPPED] + count[V_UNREACHED] + count[V_EMU_ERROR], count[V_SKIPPED],
 		       count[V_UNREACHED], count[V_EMU_ERROR]);
+		printf("state runs: %llu, how they ended (docs/emulator.md, \"Why a run ends early\"):\n", tally.runs);
+		pv_print_tally(stdout, "  ", &tally);
 		if (kd.seeds_out)
 			printf("seeds: %u files under %s\n", kd.seeds_written, kd.seeds_out);
 	}
