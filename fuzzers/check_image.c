@@ -104,17 +104,164 @@ static bool left_alone_justly(const struct pv_ctx *ctx, const struct pv_row *row
 	return ok;
 }
 
+/* Everything one pass over the image is checked for. */
+struct pass {
+	const struct pv_ctx *ctx;
+	struct pv_image *img;
+	struct pv_area *area;
+	const struct pv_patch_opts *opts;
+	uint8_t *before, *area_before, *area_mem, *box;
+	bool inside; /* the area is part of the image (no guard words) */
+	struct pvf_result *r;
+	FILE *out;
+};
+
+/* One pass of the patch loop over the image, from its current state, and
+ * every invariant of the header comment but "twice equals once". 1: all
+ * hold; 0: a check failed (r says which); -1: the profile cannot run the
+ * layout (the kernel profile), nothing to check. */
+static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
+{
+	const struct pv_ctx *ctx = p->ctx;
+	struct pv_area *area = p->area;
+	struct pvf_result *r = p->r;
+	FILE *out = p->out;
+	bool is64 = ctx->fi->is64;
+	uint64_t space = is64 ? ~0ull : 0xffffffffull, base = p->img->base;
+	size_t n = p->img->len / 4, used_before = area->used;
+	uint8_t *img = p->img->bytes, *before = p->before, *area_mem = p->area_mem;
+	char msg[200];
+
+	memcpy(before, img, p->img->len);
+	memcpy(p->area_before, area_mem, area->size);
+	enum pv_status st = pv_patch_image(ctx, p->img, area, p->opts, rep);
+	if (st == PV_ERR_UNSUPPORTED) { /* the kernel profile cannot place this layout */
+		if (verbose)
+			fprintf(out, "not runnable under this profile: the layout overlaps memory the emulator needs\n");
+		return -1;
+	}
+	if (st != PV_OK) {
+		pvf_fail(r, out, "the patch loop refused a valid layout (base 0x%llx, area 0x%llx)",
+			 (unsigned long long)base, (unsigned long long)area->addr);
+		return 0;
+	}
+	if (area->used > area->size) {
+		pvf_fail(r, out, "area used %zu of %zu bytes", area->used, area->size);
+		return 0;
+	}
+	for (size_t g = 0; !p->inside && g < NGUARD; g++)
+		if (p->box[g] != GUARD || p->box[NGUARD + area->size + g] != GUARD) {
+			pvf_fail(r, out, "a guard byte around the template area changed");
+			return 0;
+		}
+	if (used_before > area->used || memcmp(p->area_before, area_mem, used_before) != 0) {
+		size_t k = 0;
+		while (k + 4 < used_before && !memcmp(p->area_before + k, area_mem + k, 4))
+			k += 4;
+		pvf_fail(r, out, "the pass changed an instance already in the area: 0x%llx was 0x%08x, is 0x%08x",
+			 (unsigned long long)(area->addr + k), pv_get_word(ctx, p->area_before + k),
+			 pv_get_word(ctx, area_mem + k));
+		return 0;
+	}
+	unsigned sites = 0, patched = 0;
+	uint64_t area_end = area->addr + area->size;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = base + 4 * i;
+		uint32_t w0 = pv_get_word(ctx, before + 4 * i), w1 = pv_get_word(ctx, img + 4 * i);
+		bool in_area = a - area->addr < area->size;
+		if (in_area)
+			continue; /* instances live there */
+		const struct pv_row *row = pv_match(ctx, w0);
+		if (w0 == w1) {
+			sites += row != NULL;
+			if (row && ctx->profile == PV_PROFILE_FIXED &&
+			    !left_alone_justly(ctx, row, a, area, p->opts, rep, is64, msg, sizeof msg)) {
+				pvf_fail(r, out, "%s", msg);
+				return 0;
+			}
+			continue;
+		}
+		if (!row) {
+			pvf_fail(r, out, "unmatched word 0x%08x at 0x%llx changed to 0x%08x", w0, (unsigned long long)a, w1);
+			return 0;
+		}
+		sites++, patched++;
+		if (!covered(rep, a)) {
+			pvf_fail(r, out, "changed site 0x%llx has no flush range", (unsigned long long)a);
+			return 0;
+		}
+		if (row->kind != PV_K_TEMPLATE) {
+			if (!pvf_expect_simple(ctx, row->cls, w0, w1, msg, sizeof msg)) {
+				pvf_fail(r, out, "at 0x%llx: %s", (unsigned long long)a, msg);
+				return 0;
+			}
+			continue;
+		}
+		if (p->opts->has_vectors_end && a < p->opts->vectors_end) {
+			pvf_fail(r, out, "site 0x%llx below end of vectors 0x%llx was branch patched", (unsigned long long)a,
+				 (unsigned long long)p->opts->vectors_end);
+			return 0;
+		}
+		if ((w1 & 0xfc000003u) != 0x48000000u) {
+			pvf_fail(r, out, "template site 0x%llx became 0x%08x, not a b", (unsigned long long)a, w1);
+			return 0;
+		}
+		/* the whole-area rule is ours (docs/engine.md); upstream only needs
+		 * this site's own branches right, which the checks below see */
+		uint64_t last = area->addr + area->size - 4;
+		if (ctx->profile == PV_PROFILE_FIXED &&
+		    (!in_reach(is64, a, area->addr) || !in_reach(is64, a, last) || !in_reach(is64, area->addr, a + 4) ||
+		     !in_reach(is64, last, a + 4))) {
+			pvf_fail(r, out, "site 0x%llx was branch patched but the area 0x%llx..0x%llx is not wholly in reach",
+				 (unsigned long long)a, (unsigned long long)area->addr, (unsigned long long)last);
+			return 0;
+		}
+		int32_t d = (int32_t)((w1 & 0x03fffffcu) << 6) >> 6;
+		uint64_t at = (a + (uint64_t)(int64_t)d) & space;
+		unsigned nw = pv_tmpl_layout(ctx, row->target)->nwords;
+		if (at < area->addr || at + 4ull * nw > area->addr + area->used || at >= area_end) {
+			pvf_fail(r, out, "site 0x%llx branches to 0x%llx, outside the used area", (unsigned long long)a,
+				 (unsigned long long)at);
+			return 0;
+		}
+		uint32_t inst[PV_TMPL_MAX_WORDS];
+		for (unsigned k = 0; k < nw; k++) {
+			inst[k] = pv_get_word(ctx, area_mem + (at - area->addr) + 4 * k);
+			if (!covered(rep, at + 4 * k)) {
+				pvf_fail(r, out, "instance word 0x%llx has no flush range", (unsigned long long)(at + 4 * k));
+				return 0;
+			}
+		}
+		if (!pvf_expect_instance(ctx, row, w0, a, at, inst, nw, msg, sizeof msg)) {
+			pvf_fail(r, out, "site 0x%llx: %s", (unsigned long long)a, msg);
+			return 0;
+		}
+	}
+	unsigned counted = 0, skipped = 0;
+	for (unsigned c = 0; c < PV_NCLASSES; c++)
+		counted += rep->patched[c], skipped += rep->skipped[c];
+	if (counted != patched || counted + skipped != sites) {
+		pvf_fail(r, out, "report says %u patched and %u skipped, the image shows %u of %u sites changed", counted,
+			 skipped, patched, sites);
+		return 0;
+	}
+	if (verbose)
+		fprintf(out, "%u sites, %u patched, %u skipped, %zu flush ranges, area %zu of %zu bytes used\n", sites,
+			patched, skipped, rep->nflush, area->used, area->size);
+	return 1;
+}
+
+
 void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
 {
 	bool is64 = ctx->fi->is64;
 	uint64_t space = is64 ? ~0ull : 0xffffffffull;
-	char msg[200];
 
 	/* layout */
 	uint64_t base = pvf_take(in, 8) & space & ~3ull;
 	uint8_t place = (uint8_t)pvf_take(in, 1);
-	unsigned mode = place % 3, inside_at = (place / 3) % 4; /* inside: at gap, start, middle, end */
 	bool prefill = place & 0x80;
+	unsigned mode = (place & 0x7f) % 3, inside_at = (place & 0x7f) / 3 % 4; /* inside: at gap, start, middle, end */
 	uint64_t gap = (pvf_take(in, 4) & 0x03fffffcu); /* up to 64 MiB away: in and out of reach */
 	size_t area_size = 4 * (1 + (size_t)(pvf_take(in, 2) % 1024));
 	uint8_t fit = (uint8_t)pvf_take(in, 1);
@@ -175,127 +322,17 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 			mode == 2 ? "inside the image" : mode == 1 ? "below" : "above",
 			prefill ? ", holding a first pass's instances" : "", has_vec ? "" : "(none) ",
 			(unsigned long long)opts.vectors_end);
-	/* a first pass, unchecked, so that the area holds instances already */
-	if (prefill) {
-		struct pv_report first = {0};
-		if (pv_patch_image(ctx, &image, &area, &opts, &first) == PV_OK) /* else the pass below says why */
-			memcpy(before, img, len);
-		pv_report_free(&first);
+	/* the checked pass; with prefill, a second one over its result, so
+	 * that the area holds instances already when that pass walks the text */
+	struct pass p = {ctx, &image, &area, &opts, before, area_before, area_mem, box, mode == 2, r, out};
+	int done1 = one_pass(&p, &rep, verbose);
+	if (done1 > 0 && prefill) {
+		pv_report_free(&rep);
+		memcpy(before, img, len);
+		done1 = one_pass(&p, &rep, verbose);
 	}
-	size_t used_before = area.used;
-	memcpy(area_before, area_mem, area_size);
-	enum pv_status st = pv_patch_image(ctx, &image, &area, &opts, &rep);
-	if (st == PV_ERR_UNSUPPORTED) { /* the kernel profile cannot place this layout */
-		if (verbose)
-			fprintf(out, "not runnable under this profile: the layout overlaps memory the emulator needs\n");
+	if (done1 <= 0)
 		goto done;
-	}
-	if (st != PV_OK) {
-		pvf_fail(r, out, "the patch loop refused a valid layout (base 0x%llx, area 0x%llx)",
-			 (unsigned long long)base, (unsigned long long)area_addr);
-		goto done;
-	}
-	if (area.used > area.size) {
-		pvf_fail(r, out, "area used %zu of %zu bytes", area.used, area.size);
-		goto done;
-	}
-	for (size_t g = 0; mode != 2 && g < NGUARD; g++)
-		if (box[g] != GUARD || box[NGUARD + area_size + g] != GUARD) {
-			pvf_fail(r, out, "a guard byte around the template area changed");
-			goto done;
-		}
-
-	if (used_before > area.used || memcmp(area_before, area_mem, used_before) != 0) {
-		size_t k = 0;
-		while (k + 4 < used_before && !memcmp(area_before + k, area_mem + k, 4))
-			k += 4;
-		pvf_fail(r, out, "the pass changed an instance already in the area: 0x%llx was 0x%08x, is 0x%08x",
-			 (unsigned long long)(area.addr + k), pv_get_word(ctx, area_before + k), pv_get_word(ctx, area_mem + k));
-		goto done;
-	}
-
-	unsigned sites = 0, patched = 0;
-	uint64_t area_end = area.addr + area.size;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t a = base + 4 * i;
-		uint32_t w0 = pv_get_word(ctx, before + 4 * i), w1 = pv_get_word(ctx, img + 4 * i);
-		bool in_area = a - area.addr < area.size;
-		if (in_area)
-			continue; /* instances live there */
-		const struct pv_row *row = pv_match(ctx, w0);
-		if (w0 == w1) {
-			sites += row != NULL;
-			if (row && ctx->profile == PV_PROFILE_FIXED &&
-			    !left_alone_justly(ctx, row, a, &area, &opts, &rep, is64, msg, sizeof msg)) {
-				pvf_fail(r, out, "%s", msg);
-				goto done;
-			}
-			continue;
-		}
-		if (!row) {
-			pvf_fail(r, out, "unmatched word 0x%08x at 0x%llx changed to 0x%08x", w0, (unsigned long long)a, w1);
-			goto done;
-		}
-		sites++, patched++;
-		if (!covered(&rep, a)) {
-			pvf_fail(r, out, "changed site 0x%llx has no flush range", (unsigned long long)a);
-			goto done;
-		}
-		if (row->kind != PV_K_TEMPLATE) {
-			if (!pvf_expect_simple(ctx, row->cls, w0, w1, msg, sizeof msg)) {
-				pvf_fail(r, out, "at 0x%llx: %s", (unsigned long long)a, msg);
-				goto done;
-			}
-			continue;
-		}
-		if (has_vec && a < opts.vectors_end) {
-			pvf_fail(r, out, "site 0x%llx below end of vectors 0x%llx was branch patched", (unsigned long long)a,
-				 (unsigned long long)opts.vectors_end);
-			goto done;
-		}
-		if ((w1 & 0xfc000003u) != 0x48000000u) {
-			pvf_fail(r, out, "template site 0x%llx became 0x%08x, not a b", (unsigned long long)a, w1);
-			goto done;
-		}
-		/* the whole-area rule is ours (docs/engine.md); upstream only needs
-		 * this site's own branches right, which the checks below see */
-		uint64_t last = area.addr + area.size - 4;
-		if (ctx->profile == PV_PROFILE_FIXED &&
-		    (!in_reach(is64, a, area.addr) || !in_reach(is64, a, last) || !in_reach(is64, area.addr, a + 4) ||
-		     !in_reach(is64, last, a + 4))) {
-			pvf_fail(r, out, "site 0x%llx was branch patched but the area 0x%llx..0x%llx is not wholly in reach",
-				 (unsigned long long)a, (unsigned long long)area.addr, (unsigned long long)last);
-			goto done;
-		}
-		int32_t d = (int32_t)((w1 & 0x03fffffcu) << 6) >> 6;
-		uint64_t at = (a + (uint64_t)(int64_t)d) & space;
-		unsigned nw = pv_tmpl_layout(ctx, row->target)->nwords;
-		if (at < area.addr || at + 4ull * nw > area.addr + area.used || at >= area_end) {
-			pvf_fail(r, out, "site 0x%llx branches to 0x%llx, outside the used area", (unsigned long long)a,
-				 (unsigned long long)at);
-			goto done;
-		}
-		uint32_t inst[PV_TMPL_MAX_WORDS];
-		for (unsigned k = 0; k < nw; k++) {
-			inst[k] = pv_get_word(ctx, area_mem + (at - area.addr) + 4 * k);
-			if (!covered(&rep, at + 4 * k)) {
-				pvf_fail(r, out, "instance word 0x%llx has no flush range", (unsigned long long)(at + 4 * k));
-				goto done;
-			}
-		}
-		if (!pvf_expect_instance(ctx, row, w0, a, at, inst, nw, msg, sizeof msg)) {
-			pvf_fail(r, out, "site 0x%llx: %s", (unsigned long long)a, msg);
-			goto done;
-		}
-	}
-	unsigned counted = 0, skipped = 0;
-	for (unsigned c = 0; c < PV_NCLASSES; c++)
-		counted += rep.patched[c], skipped += rep.skipped[c];
-	if (counted != patched || counted + skipped != sites) {
-		pvf_fail(r, out, "report says %u patched and %u skipped, the image shows %u of %u sites changed", counted,
-			 skipped, patched, sites);
-		goto done;
-	}
 
 	/* patching twice equals patching once: our rule (docs/engine.md), not
 	 * upstream's, which spends area on sites it leaves alone and reads an
@@ -321,9 +358,6 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 				 used, area.used);
 		free(area_copy);
 	}
-	if (verbose)
-		fprintf(out, "%u sites, %u patched, %u skipped, %zu flush ranges, area %zu of %zu bytes used\n", sites, patched,
-			skipped, rep.nflush, used, area_size);
 done:
 	pv_report_free(&rep);
 	pv_report_free(&again);

@@ -174,7 +174,7 @@ static void image_seeds(const char *text32, const char *text64)
 			n += put_be(b + n, is64 ? 0xc000000000000000ull : 0xc0000000ull, 8); /* base */
 			n += put_be(b + n, place[layout], 1);
 			n += put_be(b + n, layout >= 3 ? 0x40 : 0x1000, 4);                   /* gap */
-			n += put_be(b + n, layout >= 3 ? 40 : 1023, 2);                       /* area size in words - 1 */
+			n += put_be(b + n, layout >= 4 ? 63 : layout == 3 ? 40 : 1023, 2);    /* area size in words - 1 */
 			n += put_be(b + n, layout == 1 ? 0x23 : 0, 1); /* layout 1: two mtmsr instances less a word */
 			n += put_be(b + n, layout & 1, 1);                                    /* end of vectors? */
 			n += put_be(b + n, 16, 2);                                            /* ... after 16 words */

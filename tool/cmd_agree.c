@@ -19,7 +19,7 @@ static const char usage[] =
 	"much of it is used. The image holds every encoding of the rewrite table\n"
 	"(all flavors) with rS/rT in r0, r3, r29, r30, r31 and rB varied, each\n"
 	"encoding's single-bit neighbours, and plain words between. It is patched\n"
-	"under every feature set and six layouts:\n"
+	"under every feature set and nine layouts:\n"
 	"  oracle   text at 0x10000, area at 0x20000 (as pvfuzz diff runs it)\n"
 	"  kernel   text at 0xc0000000 / 0xc000000000000000, end of vectors 64\n"
 	"           bytes in where the build has that rule, area 1 MiB on\n"
@@ -28,6 +28,12 @@ static const char usage[] =
 	"  below    as kernel, the area 40 MiB below the text (out of reach)\n"
 	"  zero     the oracle layout with the area at address 0 (upstream reads\n"
 	"           its first instance's address as NULL: no room)\n"
+	"  start, middle, end\n"
+	"           as kernel, with a 16 KiB area inside the text (before the\n"
+	"           words, between their halves, after them), patched once and\n"
+	"           then compared on a second pass, so that the area holds\n"
+	"           instances already: a patch loop that does not skip its own\n"
+	"           area rewrites their orig-ins slots\n"
 	"Flavors DIR has no build for are reported and skipped.\n"
 	"\n"
 	"  --flavor F   one flavor, or all (default)\n"
@@ -39,19 +45,27 @@ static const char usage[] =
 #define AREA_SIZE 0x10000u
 #define SHOW 6 /* differing words shown per case */
 
+#define INSIDE_SIZE 0x4000u /* an area inside the text */
+
+enum inside { OUTSIDE, AT_START, IN_MIDDLE, AT_END };
+
 struct layout {
 	const char *name;
 	bool kernel_like;  /* text at 0xc0000000 / 0xc000000000000000, vectors rule */
-	int64_t area_off;  /* area address - text address */
+	int64_t area_off;  /* area address - text address (outside the text) */
 	unsigned area_size;
+	uint8_t inside;    /* enum inside: the area is part of the text, patched twice */
 };
 static const struct layout layouts[] = {
-	{"oracle", false, PV_EMU_AREA_BASE - PV_EMU_TEXT_BASE, AREA_SIZE},
-	{"kernel", true, 1 << 20, AREA_SIZE},
-	{"full", false, PV_EMU_AREA_BASE - PV_EMU_TEXT_BASE, 256},
-	{"above", true, 40 << 20, AREA_SIZE},
-	{"below", true, -(40 << 20), AREA_SIZE},
-	{"zero", false, -(int64_t)PV_EMU_TEXT_BASE, AREA_SIZE},
+	{"oracle", false, PV_EMU_AREA_BASE - PV_EMU_TEXT_BASE, AREA_SIZE, OUTSIDE},
+	{"kernel", true, 1 << 20, AREA_SIZE, OUTSIDE},
+	{"full", false, PV_EMU_AREA_BASE - PV_EMU_TEXT_BASE, 256, OUTSIDE},
+	{"above", true, 40 << 20, AREA_SIZE, OUTSIDE},
+	{"below", true, -(40 << 20), AREA_SIZE, OUTSIDE},
+	{"zero", false, -(int64_t)PV_EMU_TEXT_BASE, AREA_SIZE, OUTSIDE},
+	{"start", true, 0, INSIDE_SIZE, AT_START},
+	{"middle", true, 0, INSIDE_SIZE, IN_MIDDLE},
+	{"end", true, 0, INSIDE_SIZE, AT_END},
 };
 
 static uint64_t text_base(const struct pv_ctx *ctx, const struct layout *l)
@@ -86,33 +100,57 @@ static unsigned make_words(uint32_t *w)
 }
 
 struct outcome {
+	uint32_t *orig;     /* the text as given: the words, with the area's zeroes where it lies inside */
+	unsigned n;         /* its words */
 	uint8_t *text, *area;
+	uint64_t area_addr;
 	size_t used;
 	struct pv_report rep;
 	int status;
 };
 
+/* Word offset of an area inside n words of text. */
+static unsigned inside_at(const struct layout *l, unsigned n)
+{
+	return l->inside == AT_START ? 0 : l->inside == IN_MIDDLE ? n / 2 : n;
+}
+
 static void run(const struct pv_ctx *ctx, const uint32_t *w, unsigned n, const struct layout *l, bool vectors,
 		struct outcome *o)
 {
-	uint64_t base = text_base(ctx, l), area_addr = base + (uint64_t)l->area_off;
-	o->text = malloc(4u * n);
-	o->area = calloc(1, AREA_SIZE);
-	if (!o->text || !o->area)
+	uint64_t base = text_base(ctx, l);
+	unsigned at = inside_at(l, n), aw = l->inside ? l->area_size / 4 : 0;
+	o->n = n + aw;
+	o->orig = calloc(o->n, sizeof *o->orig);
+	o->text = malloc(4u * o->n);
+	o->area = l->inside ? NULL : calloc(1, AREA_SIZE);
+	if (!o->orig || !o->text || (!l->inside && !o->area))
 		cli_fail("out of memory");
-	for (unsigned i = 0; i < n; i++)
-		pv_put_word(ctx, o->text + 4 * i, w[i]);
-	struct pv_image img = {o->text, 4u * n, base};
+	for (unsigned i = 0, j = 0; i < o->n; i++)
+		o->orig[i] = l->inside && i >= at && i < at + aw ? 0 : w[j++];
+	for (unsigned i = 0; i < o->n; i++)
+		pv_put_word(ctx, o->text + 4 * i, o->orig[i]);
+	o->area_addr = l->inside ? base + 4ull * at : base + (uint64_t)l->area_off;
+	struct pv_image img = {o->text, 4u * o->n, base};
 	struct pv_area area;
-	pv_area_init(&area, area_addr, o->area, l->area_size);
+	pv_area_init(&area, o->area_addr, l->inside ? o->text + 4 * at : o->area, l->area_size);
 	struct pv_patch_opts opts = {.has_vectors_end = l->kernel_like && vectors, .vectors_end = base + 64};
 	memset(&o->rep, 0, sizeof o->rep);
+	if (l->inside) { /* a first pass fills the area; the second is compared */
+		o->status = pv_patch_image(ctx, &img, &area, &opts, &o->rep);
+		pv_report_free(&o->rep);
+		if (o->status != PV_OK)
+			return;
+		for (unsigned i = 0; i < o->n; i++)
+			o->orig[i] = pv_get_word(ctx, o->text + 4 * i);
+	}
 	o->status = pv_patch_image(ctx, &img, &area, &opts, &o->rep);
 	o->used = area.used;
 }
 
 static void free_outcome(struct outcome *o)
 {
+	free(o->orig);
 	free(o->text);
 	free(o->area);
 	pv_report_free(&o->rep);
@@ -135,47 +173,47 @@ static bool compare(const struct pv_ctx *lx, const struct pv_ctx *kx, const uint
 		return false;
 	}
 	unsigned text_diff = 0, area_diff = 0, patched = 0;
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < a.n; i++) {
 		uint32_t x = pv_get_word(lx, a.text + 4 * i), y = pv_get_word(kx, b.text + 4 * i);
-		patched += y != w[i];
-		text_diff += x != y;
+		patched += y != b.orig[i];
+		text_diff += x != y || a.orig[i] != b.orig[i];
 	}
-	for (unsigned i = 0; i < AREA_SIZE / 4; i++)
+	for (unsigned i = 0; a.area && i < AREA_SIZE / 4; i++)
 		area_diff += memcmp(a.area + 4 * i, b.area + 4 * i, 4) != 0;
 	bool same = a.status == PV_OK && !text_diff && !area_diff && a.used == b.used;
 	if (json)
 		printf("{\"flavor\":\"%s\",\"features\":\"%s\",\"layout\":\"%s\",\"verdict\":\"%s\",\"words\":%u,"
 		       "\"patched\":%u,\"area_used\":%zu,\"kernel_area_used\":%zu,\"text_diffs\":%u,\"area_diffs\":%u}\n",
-		       fl, ft, l->name, same ? "agree" : "differ", n, patched, a.used, b.used, text_diff, area_diff);
+		       fl, ft, l->name, same ? "agree" : "differ", a.n, patched, a.used, b.used, text_diff, area_diff);
 	else
 		printf("%-10s %-7s %-7s %-7s %4u words, %3u patched, area %5zu bytes%s\n", fl, ft, l->name,
-		       same ? "agree" : "DIFFER", n, patched, b.used, same ? "" : " (see below)");
+		       same ? "agree" : "DIFFER", a.n, patched, b.used, same ? "" : " (see below)");
 	if (!same && !json) {
 		bool is64 = lx->fi->is64;
 		uint64_t base = text_base(lx, l);
 		unsigned shown = 0;
 		if (a.used != b.used)
 			printf("    area used: linux %zu bytes, kernel %zu bytes\n", a.used, b.used);
-		for (unsigned i = 0; i < n && shown < SHOW; i++) {
+		for (unsigned i = 0; i < a.n && shown < SHOW; i++) {
 			uint32_t x = pv_get_word(lx, a.text + 4 * i), y = pv_get_word(kx, b.text + 4 * i);
-			if (x == y)
+			if (x == y && a.orig[i] == b.orig[i])
 				continue;
 			char d0[96], d1[96], d2[96];
 			uint64_t at = base + 4ull * i;
-			pv_disasm(is64, w[i], at, d0, sizeof d0);
+			bool in_area = at - a.area_addr < l->area_size && l->inside;
+			pv_disasm(is64, a.orig[i], at, d0, sizeof d0);
 			pv_disasm(is64, x, at, d1, sizeof d1);
 			pv_disasm(is64, y, at, d2, sizeof d2);
-			printf("    0x%llx %08x %-24s linux %08x %-24s kernel %08x %s\n", (unsigned long long)at, w[i], d0,
-			       x, d1, y, d2);
+			printf("    %s0x%llx %08x %-24s linux %08x %-24s kernel %08x %s\n", in_area ? "area " : "",
+			       (unsigned long long)at, a.orig[i], d0, x, d1, y, d2);
 			shown++;
 		}
-		uint64_t area_addr = base + (uint64_t)l->area_off;
-		for (unsigned i = 0; i < AREA_SIZE / 4 && shown < SHOW; i++) {
+		for (unsigned i = 0; a.area && i < AREA_SIZE / 4 && shown < SHOW; i++) {
 			uint32_t x = pv_get_word(lx, a.area + 4 * i), y = pv_get_word(kx, b.area + 4 * i);
 			if (x == y)
 				continue;
 			char d1[96], d2[96];
-			uint64_t at = area_addr + 4ull * i;
+			uint64_t at = a.area_addr + 4ull * i;
 			pv_disasm(is64, x, at, d1, sizeof d1);
 			pv_disasm(is64, y, at, d2, sizeof d2);
 			printf("    area 0x%llx  linux %08x %-26s kernel %08x %s\n", (unsigned long long)at, x, d1, y, d2);
