@@ -80,9 +80,9 @@ for t in "${targets[@]}"; do
 	kernel_seeds=()
 	[ -d ".cache/kernel-corpus/$t" ] && kernel_seeds=("../../../.cache/kernel-corpus/$t")
 	echo "== $t: ${time_s}s, profile $profile${kernel_seeds[*]:+, with the kernel seeds of .cache/kernel-corpus/$t}"
-	# shellcheck disable=SC2046
+	mapfile -t opts < <(options "$t") # here: the subshell below runs in $run
 	(cd "$run" && exec "../../fuzzers/$t" -max_total_time="$time_s" -print_final_stats=1 -timeout=25 \
-		-dict=../../../fuzzers/pvfuzz.dict -artifact_prefix=crashes/ $(options "$t") "${extra[@]}" \
+		-dict=../../../fuzzers/pvfuzz.dict -artifact_prefix=crashes/ "${opts[@]}" "${extra[@]}" \
 		corpus "../../../corpus/$t" "../../../corpus/regressions/$t" "${kernel_seeds[@]}") >"$log" 2>&1 &
 	pid=$!
 	start=$SECONDS

@@ -16,7 +16,8 @@
 #
 # Usage: scripts/soak.sh [--minutes M] [--flavors LIST] [--jobs J] [--no-image]
 #   --minutes M     wall minutes per row, a whole number >= 1 (default 1)
-#   --flavors LIST  comma-separated flavors for fuzz_diff (default all five)
+#   --flavors LIST  comma-separated flavors for fuzz_diff (default all five;
+#                   none: only the fuzz_image row)
 #   --jobs J        libFuzzer workers per row (default: the number of cores)
 #   --no-image      leave out the fuzz_image row
 # Exit status: 0 no divergence, 1 a divergence (the reproduction commands are
@@ -25,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 die() { echo "scripts/soak.sh: $*" >&2; exit 2; }
 all_flavors=(book3s32 booke32 book3s64 booke64 book3s64le)
 minutes=1 jobs=$(nproc) image=1 flavors=("${all_flavors[@]}")
@@ -37,13 +38,19 @@ while [ $# -gt 0 ]; do
 	--flavors)
 		[ -n "${2:-}" ] || die "--flavors needs a list (${all_flavors[*]})"
 		IFS=, read -r -a flavors <<<"$2"
-		for f in "${flavors[@]}"; do [[ " ${all_flavors[*]} " == *" $f "* ]] || die "unknown flavor '$f' (${all_flavors[*]})"; done
+		[ "$2" = none ] && flavors=()
+		[ ${#flavors[@]} -gt 0 ] && for f in "${flavors[@]}"; do [[ " ${all_flavors[*]} " == *" $f "* ]] || die "unknown flavor '$f' (${all_flavors[*]})"; done
 		shift 2 ;;
 	--no-image) image=0; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
+
+rows=()
+for f in "${flavors[@]}"; do rows+=("$f:fuzz_diff"); done
+[ "$image" = 1 ] && rows+=("all:fuzz_image")
+[ ${#rows[@]} -gt 0 ] || die "nothing to run (--flavors none with --no-image)"
 
 ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}"
 mkdir -p build-fuzz
@@ -60,9 +67,6 @@ out=build-fuzz/soak/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 echo "soak: $minutes min per row, $jobs workers, fixed profile; results in $out/"
 
-rows=()
-[ ${#flavors[@]} -gt 0 ] && for f in "${flavors[@]}"; do rows+=("$f:fuzz_diff"); done
-[ "$image" = 1 ] && rows+=("all:fuzz_image")
 declare -A r_runs r_cpu r_div r_wall
 total_div=0
 export PVFUZZ_PROFILE=fixed
@@ -78,10 +82,10 @@ for row in "${rows[@]}"; do
 	start=$SECONDS
 	# CPU time of the row: the children's user+sys seconds, from bash's times
 	before=$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)
-	# shellcheck disable=SC2046
+	mapfile -t opts < <(options "$t") # here, before the cd below
 	(cd "$dir" && exec "${pin[@]}" "../../../fuzzers/$t" -jobs="$jobs" -workers="$jobs" -print_final_stats=1 \
 		-max_total_time=$((minutes * 60)) -timeout=25 -dict=../../../../fuzzers/pvfuzz.dict \
-		-artifact_prefix=crashes/ $(options "$t") corpus "${seeds[@]}") >"$dir/fuzz.log" 2>&1 &
+		-artifact_prefix=crashes/ "${opts[@]}" corpus "${seeds[@]}") >"$dir/fuzz.log" 2>&1 &
 	pid=$!
 	next=$((SECONDS + 60))
 	while kill -0 "$pid" 2>/dev/null; do
