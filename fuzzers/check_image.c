@@ -252,6 +252,21 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 }
 
 
+/* Whether the layout is one the patch loop must take, worked out in 128-bit
+ * arithmetic apart from the engine's helpers: the image and the area each
+ * end at or below the top of the flavor's space (2^32 or 2^64), and the area
+ * lies apart from the image or wholly inside it. */
+static bool layout_valid(bool is64, uint64_t base, size_t len, uint64_t area, size_t size, bool inside)
+{
+	unsigned __int128 top = (unsigned __int128)1 << (is64 ? 64 : 32);
+	unsigned __int128 img_end = (unsigned __int128)base + len, area_end = (unsigned __int128)area + size;
+	if (img_end > top || area_end > top)
+		return false;
+	if (inside)
+		return area >= base && area_end <= img_end;
+	return area_end <= base || area >= img_end;
+}
+
 void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
 {
 	bool is64 = ctx->fi->is64;
@@ -269,6 +284,10 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 		area_size = 4 * ((1 + (fit >> 5)) * pv_tmpl_layout(ctx, (enum pv_tmpl)((fit >> 1) % PV_NTMPL))->nwords - 1);
 	uint8_t vec_byte = (uint8_t)pvf_take(in, 1);
 	bool has_vec = vec_byte & 1, straddle = vec_byte & 2;
+	/* the ends of the address space: 0 keep clear of them; 1 the image at
+	 * the top (ending exactly there or a few words below); 2 the image at
+	 * the bottom; 3 the area across the top, wrapping through 0 */
+	unsigned edge = (vec_byte >> 2) & 3;
 	uint64_t vec_off = pvf_take(in, 2);
 	size_t n = 1 + (size_t)(pvf_take(in, 2) % MAX_WORDS);
 	if (n > pvf_left(in) / 5 + 1)
@@ -278,12 +297,17 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	size_t len = 4 * n;
 	if (straddle && mode != 2) /* the far end of the area just out of reach, the near end in */
 		gap = (0x2000000 - len - area_size / 2) & ~3ull;
-	/* keep everything inside the address space */
 	uint64_t room = len + area_size + gap + 8;
-	if (base > space - room)
-		base = (space - room) & ~3ull;
-	if (mode == 1 && base < area_size + gap)
-		base = (area_size + gap + 3) & ~3ull;
+	if (edge == 1) {
+		base = (space - len + 1 - 4 * (vec_off % 4)) & space;
+	} else if (edge == 2) {
+		base = 4 * (vec_off % 4);
+	} else { /* keep everything inside the address space */
+		if (base > space - room)
+			base = (space - room) & ~3ull;
+		if (mode == 1 && base < area_size + gap)
+			base = (area_size + gap + 3) & ~3ull;
+	}
 
 	uint8_t *img = malloc(len), *before = malloc(len), *box = malloc(area_size + 2 * NGUARD);
 	uint8_t *area_before = malloc(area_size);
@@ -303,16 +327,21 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 		size_t off = 4 * (inside_at == 1 ? 0 : inside_at == 2 ? slots / 2 : inside_at == 3 ? slots : (size_t)gap / 4 % slots);
 		area_addr = base + off;
 		area_mem = img + off;
+	} else if (edge == 3) {
+		area_addr = (space - area_size / 2 + 1) & space & ~3ull; /* half below the top, half past it */
 	} else if (mode == 1) {
-		area_addr = base - gap - area_size;
+		area_addr = (base - gap - area_size) & space; /* may wrap below 0 */
 	} else {
-		area_addr = base + len + gap;
+		area_addr = (base + len + gap) & space; /* may wrap past the top */
 	}
 	pv_area_init(&area, area_addr, area_mem, area_size);
+	bool valid = layout_valid(is64, base, len, area_addr, area_size, mode == 2);
 	/* a kernel built without the rule (CONFIG_RELOCATABLE on Book3S) is
 	 * not given an end of vectors: it would not honour it */
 	has_vec = has_vec && pv_ctx_vectors_rule(ctx);
-	struct pv_patch_opts opts = {.has_vectors_end = has_vec, .vectors_end = base + 4 * (vec_off % (n + 1))};
+	/* the end of the vectors may be the end of the image, unless that is the top of the space */
+	struct pv_patch_opts opts = {.has_vectors_end = has_vec,
+				     .vectors_end = base + 4 * (vec_off % (n + (edge != 1)))};
 	struct pv_image image = {img, len, base};
 	struct pv_report rep = {0}, again = {0};
 
@@ -322,6 +351,23 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 			mode == 2 ? "inside the image" : mode == 1 ? "below" : "above",
 			prefill ? ", holding a first pass's instances" : "", has_vec ? "" : "(none) ",
 			(unsigned long long)opts.vectors_end);
+	/* a layout that runs past an end of the space, or an area that overlaps
+	 * the image without lying inside it, is refused, and nothing changes */
+	if (!valid) {
+		enum pv_status st = pv_patch_image(ctx, &image, &area, &opts, &rep);
+		bool guards = true;
+		for (size_t g = 0; mode != 2 && g < NGUARD; g++)
+			guards &= box[g] == GUARD && box[NGUARD + area_size + g] == GUARD;
+		if (st != PV_ERR_ARG)
+			pvf_fail(r, out, "the patch loop accepted a layout outside the address space or overlapping badly "
+				 "(image 0x%llx + %zu, area 0x%llx + %zu): status %d", (unsigned long long)base, len,
+				 (unsigned long long)area_addr, area_size, (int)st);
+		else if (memcmp(before, img, len) || !guards || area.used)
+			pvf_fail(r, out, "the patch loop refused the layout but changed memory");
+		else if (verbose)
+			fprintf(out, "refused, as it must be: the layout does not fit the address space\n");
+		goto done;
+	}
 	/* the checked pass; with prefill, a second one over its result, so
 	 * that the area holds instances already when that pass walks the text */
 	struct pass p = {ctx, &image, &area, &opts, before, area_before, area_mem, box, mode == 2, r, out};

@@ -184,6 +184,28 @@ static void image_seeds(const char *text32, const char *text64)
 			put_file(PVF_IMAGE, b, n);
 			free(b);
 		}
+		/* the ends of the address space (check_image.c's edge bits): the
+		 * image at the top with the area above it (wraps: refused) and below
+		 * it; the image at the bottom with the area below it (it wraps to the
+		 * top: fine, and so do the branches); the area across the top */
+		static const struct { uint8_t place, edge; } edges[] = {{0, 1}, {1, 1}, {1, 2}, {0, 3}};
+		for (unsigned k = 0; k < sizeof edges / sizeof edges[0]; k++) {
+			uint8_t *b = malloc(32 + 5 * nw);
+			size_t n = 0;
+			b[n++] = pvf_header_byte(PVF_IMAGE, platform(f, PV_PROFILE_FIXED));
+			n += put_be(b + n, 0, 8);                    /* base: set by the edge */
+			n += put_be(b + n, edges[k].place, 1);
+			n += put_be(b + n, 0x1000, 4);               /* gap */
+			n += put_be(b + n, 1023, 2);                 /* area 4 KiB */
+			n += put_be(b + n, 0, 1);
+			n += put_be(b + n, (uint64_t)edges[k].edge << 2, 1); /* no vectors, the edge */
+			n += put_be(b + n, k, 2);                    /* a few words from the top or bottom */
+			n += put_be(b + n, nw - 1, 2);
+			for (size_t i = 0; i < nw; i++)
+				n += raw_word(b + n, w[i]);
+			put_file(PVF_IMAGE, b, n);
+			free(b);
+		}
 	}
 	free(w32);
 	free(w64);

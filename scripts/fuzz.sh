@@ -4,7 +4,11 @@
 # ASan and UBSan in build-fuzz/, runs every target for --time seconds over
 # its seed corpus (and the regressions, and the seeds scripts/kernel-corpus.sh
 # cut from a real kernel when they exist), printing a progress line, then a
-# summary table. Exits 1 on any crash, printing the reproduction commands.
+# summary table. Exits 1 on any crash, printing the reproduction commands,
+# 2 on a usage error, 3 when the build fails. Each run writes its own folder
+# build-fuzz/run/<UTC time>/<target>/ (libFuzzer's log, crashes/) and prints
+# it; no earlier run's crashes are deleted. The growing corpus is kept in
+# build-fuzz/corpus/<profile>/<target>/ (one per kernel tree for kernel:DIR).
 #
 # Usage: scripts/fuzz.sh [--time SECONDS] [--jobs N] [--fork N] [--keep-going]
 #                        [--profile fixed|linux|any|kernel:DIR] [--targets LIST]
@@ -23,7 +27,8 @@ cd "$(dirname "$0")/.."
 all_targets=(fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff)
 time_s=60 jobs=0 fork=0 keep_going=0 profile=fixed targets=("${all_targets[@]}")
 die() { echo "scripts/fuzz.sh: $*" >&2; exit 2; }
-posint() { [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "${3:-1}" ] || die "$1 must be a whole number >= ${3:-1}, not '$2'"; }
+# a whole number that bash can compare: at most 9 digits
+posint() { [[ "$2" =~ ^[0-9]{1,9}$ ]] && [ "$2" -ge "${3:-1}" ] || die "$1 must be a whole number from ${3:-1} to 999999999, not '$2'"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--time) posint --time "${2:-}"; time_s=$2; shift 2 ;;
@@ -39,10 +44,12 @@ while [ $# -gt 0 ]; do
 		esac
 		shift 2 ;;
 	--targets)
-		IFS=, read -r -a targets <<<"${2:-}"
+		[ -n "${2:-}" ] || die "--targets needs a list (${all_targets[*]})"
+		IFS=, read -r -a targets <<<"$2"
+		[ ${#targets[@]} -gt 0 ] || die "--targets needs a list (${all_targets[*]})"
 		for t in "${targets[@]}"; do [[ " ${all_targets[*]} " == *" $t "* ]] || die "unknown target '$t' (${all_targets[*]})"; done
 		shift 2 ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -54,7 +61,7 @@ if ! { cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON
        cmake --build build-fuzz -j"$(nproc)"; } >build-fuzz/build.log 2>&1; then
 	tail -n 30 build-fuzz/build.log >&2
 	echo "scripts/fuzz.sh: the build failed" >&2
-	exit 1
+	exit 3
 fi
 
 # libFuzzer flags from fuzzers/<target>.options ([libfuzzer] key = value)
@@ -64,12 +71,24 @@ options() { sed -n 's/^[[:space:]]*\([a-z_]*\)[[:space:]]*=[[:space:]]*\([^[:spa
 field() { grep -a -o -E "$2:? *[0-9]+" <<<"$1" | tail -n 1 | grep -o '[0-9]*$' || true; }
 
 export PVFUZZ_PROFILE=$profile
+# Each run writes a folder of its own (logs, crashes) and never deletes an
+# earlier one; the growing corpus is kept per profile (and per kernel tree),
+# so that one tree's inputs are not mixed into another's.
+top=$PWD
+stamp=$(date -u +%Y%m%d-%H%M%S)
+runroot=build-fuzz/run/$stamp
+n=1; while [ -e "$runroot" ]; do runroot=build-fuzz/run/$stamp-$n; n=$((n + 1)); done
+case "$profile" in
+kernel:*) ckey=kernel-$(printf '%s' "${profile#kernel:}" | cksum | cut -d' ' -f1) ;;
+*) ckey=$profile ;;
+esac
+echo "this run's logs and crashes: $runroot/"
 declare -A runs rate cov corp crashes
 failed=0
 for t in "${targets[@]}"; do
-	run=build-fuzz/run/$t
-	mkdir -p "$run/corpus" "$run/crashes"
-	rm -f "$run"/crashes/* "$run"/fuzz-*.log
+	run=$runroot/$t
+	corpus=$top/build-fuzz/corpus/$ckey/$t
+	mkdir -p "$run/crashes" "$corpus"
 	extra=()
 	[ "$jobs" -gt 0 ] && extra+=("-jobs=$jobs" "-workers=$jobs")
 	[ "$keep_going" = 1 ] && [ "$fork" = 0 ] && fork=1
@@ -78,12 +97,12 @@ for t in "${targets[@]}"; do
 	log=$run/fuzz.log
 	# seeds cut from the Debian kernel (scripts/kernel-corpus.sh), when made
 	kernel_seeds=()
-	[ -d ".cache/kernel-corpus/$t" ] && kernel_seeds=("../../../.cache/kernel-corpus/$t")
+	[ -d ".cache/kernel-corpus/$t" ] && kernel_seeds=("$top/.cache/kernel-corpus/$t")
 	echo "== $t: ${time_s}s, profile $profile${kernel_seeds[*]:+, with the kernel seeds of .cache/kernel-corpus/$t}"
 	mapfile -t opts < <(options "$t") # here: the subshell below runs in $run
-	(cd "$run" && exec "../../fuzzers/$t" -max_total_time="$time_s" -print_final_stats=1 -timeout=25 \
-		-dict=../../../fuzzers/pvfuzz.dict -artifact_prefix=crashes/ "${opts[@]}" "${extra[@]}" \
-		corpus "../../../corpus/$t" "../../../corpus/regressions/$t" "${kernel_seeds[@]}") >"$log" 2>&1 &
+	(cd "$run" && exec "$top/build-fuzz/fuzzers/$t" -max_total_time="$time_s" -print_final_stats=1 -timeout=25 \
+		-dict="$top/fuzzers/pvfuzz.dict" -artifact_prefix=crashes/ "${opts[@]}" "${extra[@]}" \
+		"$corpus" "$top/corpus/$t" "$top/corpus/regressions/$t" "${kernel_seeds[@]}") >"$log" 2>&1 &
 	pid=$!
 	start=$SECONDS
 	while kill -0 "$pid" 2>/dev/null; do
@@ -117,7 +136,7 @@ if [ "$failed" -ne 0 ]; then
 	echo
 	echo "crashes by failed check (docs/findings.md lists the known ones):"
 	for t in "${targets[@]}"; do
-		for f in build-fuzz/run/"$t"/crashes/*; do
+		for f in "$runroot/$t"/crashes/*; do
 			[ -f "$f" ] || continue
 			r=$(build-fuzz/pvfuzz repro --target "$t" --profile "$profile" "$f" 2>&1 || true)
 			fl=$(grep -m1 -o 'flavor [a-z0-9]*' <<<"$r" || echo "flavor ?")
@@ -128,7 +147,7 @@ if [ "$failed" -ne 0 ]; then
 	echo
 	echo "CRASHES found. Reproduce with:"
 	for t in "${targets[@]}"; do
-		for f in build-fuzz/run/"$t"/crashes/*; do
+		for f in "$runroot/$t"/crashes/*; do
 			[ -f "$f" ] || continue
 			echo "  build-fuzz/pvfuzz repro --target $t --profile $profile $f"
 			echo "  PVFUZZ_PROFILE=$profile build-fuzz/fuzzers/$t $f"

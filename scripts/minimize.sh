@@ -23,7 +23,8 @@ while [ $# -gt 0 ]; do
 		*) die "--profile must be fixed, linux, any or kernel:DIR" ;;
 		esac
 		shift 2 ;;
-	--runs) runs=${2:-}; [[ "$runs" =~ ^[0-9]+$ ]] && [ "$runs" -gt 0 ] || die "--runs must be a positive number"; shift 2 ;;
+	--runs) runs=${2:-}; [[ "$runs" =~ ^[0-9]{1,9}$ ]] && [ "$runs" -gt 0 ] ||
+			die "--runs must be a whole number from 1 to 999999999, not '$runs'"; shift 2 ;;
 	-h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) [ -z "$file" ] || die "one FILE at a time"; file=$1; shift ;;

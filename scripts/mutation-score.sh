@@ -22,7 +22,7 @@ budget=60 only= write_doc=1 checks=sweep,diffsweep,fuzz
 die() { echo "scripts/mutation-score.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--budget) budget=${2:-}; [[ "$budget" =~ ^[0-9]+$ ]] && [ "$budget" -ge 4 ] || die "--budget must be a number of seconds >= 4"; shift 2 ;;
+	--budget) budget=${2:-}; [[ "$budget" =~ ^[0-9]{1,9}$ ]] && [ "$budget" -ge 4 ] || die "--budget must be a number of seconds from 4 to 999999999"; shift 2 ;;
 	--mutants) only=${2:-}; [ -n "$only" ] || die "--mutants needs a list"; write_doc=0; shift 2 ;;
 	--checks) checks=${2:-}; shift 2
 		[[ "$checks" =~ ^(sweep|diffsweep|fuzz)(,(sweep|diffsweep|fuzz))*$ ]] ||

@@ -38,7 +38,7 @@ bool pv_report_add_flush(struct pv_report *rep, uint64_t addr, uint64_t len)
 {
 	if (rep->nflush) {
 		struct pv_range *last = &rep->flush[rep->nflush - 1];
-		if (last->addr + last->len == addr) {
+		if (addr - last->addr == last->len) { /* adjacent: no addr + len that could wrap */
 			last->len += len;
 			return true;
 		}
@@ -148,26 +148,22 @@ static enum pv_skip_reason patch_template_upstream(const struct pv_ctx *ctx, uin
 	return PV_NSKIP;
 }
 
+/* The area fits the flavor's space, and lies apart from the image or,
+ * through the image's own bytes, wholly inside it. */
 static bool area_fits(const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *a)
 {
-	if (a->addr & 3 || (!a->mem && a->size))
+	if (a->addr & 3 || (!a->mem && a->size) || !pv_range_fits(ctx->fi->is64, a->addr, a->size))
 		return false;
-	if (!ctx->fi->is64 && (a->addr > UINT32_MAX || a->size > UINT32_MAX - a->addr))
-		return false;
-	bool below = a->addr + a->size <= img->base, above = a->addr >= img->base + img->len;
-	if (below || above)
+	if (!pv_ranges_overlap(a->addr, a->size, img->base, img->len))
 		return true;
-	/* overlapping the image: only as a part of it, through its own bytes */
-	return a->addr >= img->base && a->addr + a->size <= img->base + img->len &&
+	return pv_range_within(img->base, img->len, a->addr, a->size) &&
 	       a->mem == img->bytes + (a->addr - img->base);
 }
 
 enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
 			      const struct pv_patch_opts *opts, struct pv_report *rep)
 {
-	if (img->len % 4 || img->base % 4 || img->len > UINT64_MAX - img->base)
-		return PV_ERR_ARG;
-	if (!ctx->fi->is64 && (img->base > UINT32_MAX || img->len > UINT32_MAX - img->base + 1))
+	if (img->len % 4 || img->base % 4 || !pv_range_fits(ctx->fi->is64, img->base, img->len))
 		return PV_ERR_ARG;
 	if (!area_fits(ctx, img, area))
 		return PV_ERR_ARG;

@@ -246,6 +246,17 @@ const struct pv_tmpl_layout *pv_tmpl_layout(const struct pv_ctx *ctx, enum pv_tm
 unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word,
 		      uint64_t site, uint64_t at, uint32_t *out);
 
+/* ---- address ranges (range.c) -------------------------------------------- */
+
+/* [addr, addr + len) in a flavor's address space (2^32 or 2^64 bytes): it
+ * may end exactly at the top, never wrap through 0. One rule for every
+ * flavor, and no `addr + len` that overflows anywhere. */
+bool pv_range_fits(bool is64, uint64_t addr, uint64_t len);
+/* [b, b + blen) inside [a, a + alen); both ranges fit. */
+bool pv_range_within(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);
+/* Whether two ranges that fit share a byte (empty ones share none). */
+bool pv_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);
+
 /* ---- template area (tmpl_area.c) ---------------------------------------- */
 
 /* A bounded area for template instances. `mem` holds `size` bytes in guest

@@ -272,7 +272,7 @@ static void bad_images(void **state)
 	expect_usage_error(run("patch", "--flavor", "book3s32", "--image", good, "--base", "zz", NULL),
 			   "'zz' is not an address");
 	expect_usage_error(run("patch", "--flavor", "book3s32", "--image", good, "--base", "0xfffffffc", NULL),
-			   "does not fit below 4 GiB");
+			   "runs past the top of the 32-bit address space");
 	expect_usage_error(run("patch", "--flavor", "book3s32", "--image", good, "--base", "0x1000", "0x7c6000a6",
 			       NULL), "either WORDs or --image");
 	expect_usage_error(run("patch", "--flavor", "book3s32", "--image", good, "--base", "0x1000", "--area",

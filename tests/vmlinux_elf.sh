@@ -78,6 +78,11 @@ patch far.elf
 [ "$rc" -eq 0 ] || fail "far.elf: exit $rc: $err"
 want "^  0xc000000000000004  mtmsrd_l1 +branch out of range\$" "far.elf skip"
 want "^mtmsrd_l1 +1 +1\$" "far.elf mtmsrd_l1 count"
+# the same 40 MiB as a hole in the file: _stext.._etext is not all in it
+kernel hole --defsym HOLE=1
+patch hole.elf
+[ "$rc" -eq 2 ] && grep -q "the file holds no bytes for 0xc00000000000" <<<"$err" ||
+	fail "hole.elf: exit $rc, want 2 naming the range: '$err'"
 
 # the vectors rule: no branch patching below __end_interrupts; single words still
 kernel vec --defsym VECTORS=1

@@ -1,5 +1,10 @@
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,13 +17,33 @@
 
 void cli_fail(const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
-	fputs("pvfuzz: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* one line, whatever the user's strings hold: control characters escaped */
+	fputs("pvfuzz: ", stderr);
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		if (*p == '\n')
+			fputs("\\n", stderr);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
 	fputc('\n', stderr);
 	exit(EXIT_USAGE);
+}
+
+void cli_words(const char *cmd, char **args, int n, uint32_t *out)
+{
+	for (int i = 0; i < n; i++) {
+		if (cli_parse_word(args[i], &out[i]))
+			continue;
+		if (args[i][0] == '-' && i > 0)
+			cli_fail("%s: '%s' after the WORDs: options go before them (pvfuzz %s --help)", cmd, args[i], cmd);
+		cli_fail("%s: '%s' is not a 32-bit hex instruction word (up to 8 hex digits, 0x optional)", cmd, args[i]);
+	}
 }
 
 static bool parse_digits(const char *s, int base, unsigned maxdigits, uint64_t *out)
@@ -162,47 +187,275 @@ void cli_bad_option(const char *cmd, int c, char **argv)
 	cli_fail("%s: unknown option '%s' (see pvfuzz %s --help)", cmd, argv[optind - 1], cmd);
 }
 
-uint8_t *cli_read_file(const char *path, size_t *len)
+uint8_t *cli_try_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
-	if (!f)
-		cli_fail("cannot read '%s': %s", path, strerror(errno));
+	struct stat sb;
+	if (!f) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		snprintf(err, errlen, "cannot read '%s': it is a directory", path);
+		return NULL;
+	}
 	size_t cap = 1 << 16, n = 0;
 	uint8_t *buf = malloc(cap);
 	for (;;) {
-		if (!buf)
-			cli_fail("out of memory reading '%s'", path);
+		if (!buf) {
+			fclose(f);
+			snprintf(err, errlen, "out of memory reading '%s'", path);
+			return NULL;
+		}
 		n += fread(buf + n, 1, cap - n, f);
 		if (n < cap)
 			break;
-		cap *= 2;
-		uint8_t *bigger = realloc(buf, cap);
+		if (cap >= CLI_MAX_INPUT) { /* n == cap: there is more */
+			free(buf);
+			fclose(f);
+			snprintf(err, errlen, "'%s' is larger than %llu MiB, the limit for an input file", path,
+				 (unsigned long long)(CLI_MAX_INPUT >> 20));
+			return NULL;
+		}
+		cap = cap * 2 > CLI_MAX_INPUT ? (size_t)CLI_MAX_INPUT : cap * 2;
+		uint8_t *bigger = realloc(buf, cap + (cap == CLI_MAX_INPUT)); /* one byte more: sees what follows */
 		if (!bigger)
 			free(buf);
 		buf = bigger;
+		if (buf && cap == CLI_MAX_INPUT) {
+			n += fread(buf + n, 1, cap + 1 - n, f);
+			if (n > cap) {
+				free(buf);
+				fclose(f);
+				snprintf(err, errlen, "'%s' is larger than %llu MiB, the limit for an input file", path,
+					 (unsigned long long)(CLI_MAX_INPUT >> 20));
+				return NULL;
+			}
+			break;
+		}
 	}
 	if (ferror(f)) {
-		int err = errno;
+		int e = errno;
 		free(buf);
 		fclose(f);
-		cli_fail("cannot read '%s': %s", path, strerror(err));
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
+		return NULL;
 	}
 	fclose(f);
 	*len = n;
+	cli_note_input(path);
 	return buf;
 }
 
-bool cli_try_write_file(const char *path, const uint8_t *buf, size_t len)
+uint8_t *cli_read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return false;
-	bool ok = fwrite(buf, 1, len, f) == len;
-	int saved = errno;
-	if (fclose(f) != 0)
-		return false;
-	errno = saved;
-	return ok;
+	char err[PATH_MAX + 128];
+	uint8_t *b = cli_try_read_file(path, len, err, sizeof err);
+	if (!b)
+		cli_fail("%s", err);
+	return b;
+}
+
+/* ---- outputs ------------------------------------------------------------------ */
+
+#define MAX_IO 64
+static struct {
+	dev_t dev;
+	ino_t ino;
+} inputs[MAX_IO];
+static unsigned ninputs;
+
+static struct pending {
+	char path[PATH_MAX], tmp[PATH_MAX + 32];
+	bool written;
+} outputs[MAX_IO];
+static unsigned noutputs;
+
+static struct made_dir {
+	char path[PATH_MAX];
+	bool created; /* we made it (else it was an empty directory) */
+} dirs[4];
+static unsigned ndirs;
+static bool committed, cleanup_armed;
+
+void cli_note_input(const char *path)
+{
+	struct stat sb;
+	if (ninputs < MAX_IO && stat(path, &sb) == 0)
+		inputs[ninputs].dev = sb.st_dev, inputs[ninputs++].ino = sb.st_ino;
+}
+
+static void remove_dir_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[PATH_MAX * 2];
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		struct stat sb;
+		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			remove_dir_files(p);
+			rmdir(p);
+		} else {
+			unlink(p);
+		}
+	}
+	closedir(d);
+}
+
+void cli_remove_own_tree(const char *path)
+{
+	remove_dir_files(path);
+	rmdir(path);
+}
+
+/* On every exit before the commit: what the command wrote goes again. */
+static void cleanup(void)
+{
+	if (committed)
+		return;
+	for (unsigned i = 0; i < noutputs; i++)
+		if (outputs[i].written)
+			unlink(outputs[i].tmp);
+	for (unsigned i = 0; i < ndirs; i++) {
+		/* only ever a directory that was new or empty when we took it */
+		remove_dir_files(dirs[i].path);
+		if (dirs[i].created)
+			rmdir(dirs[i].path);
+	}
+}
+
+static void arm_cleanup(void)
+{
+	if (!cleanup_armed)
+		atexit(cleanup);
+	cleanup_armed = true;
+}
+
+void cli_output_check(const char *opt, const char *path)
+{
+	struct stat sb;
+	if (!*path)
+		cli_fail("%s: the file name is empty", opt);
+	for (unsigned i = 0; i < noutputs; i++)
+		if (!strcmp(outputs[i].path, path))
+			cli_fail("%s: '%s' is already another output of this command", opt, path);
+	if (stat(path, &sb) != 0)
+		return; /* new */
+	if (S_ISDIR(sb.st_mode))
+		cli_fail("%s: '%s' is a directory", opt, path);
+	for (unsigned i = 0; i < ninputs; i++)
+		if (inputs[i].dev == sb.st_dev && inputs[i].ino == sb.st_ino)
+			cli_fail("%s: '%s' is an input of this command: writing it would destroy the input", opt, path);
+}
+
+static void write_all(const char *opt, const char *path, int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	while (len) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			int e = k < 0 ? errno : ENOSPC;
+			close(fd);
+			cli_fail("%s: cannot write '%s': %s", opt, path, strerror(e));
+		}
+		p += k, len -= (size_t)k;
+	}
+}
+
+void cli_output_write(const char *opt, const char *path, const void *buf, size_t len)
+{
+	cli_output_check(opt, path);
+	if (noutputs == MAX_IO)
+		cli_fail("%s: too many outputs", opt);
+	arm_cleanup();
+	struct pending *o = &outputs[noutputs];
+	snprintf(o->path, sizeof o->path, "%s", path);
+	/* beside the file, so that the rename stays on one file system */
+	const char *slash = strrchr(path, '/');
+	if (slash)
+		snprintf(o->tmp, sizeof o->tmp, "%.*s/.%s.pvfuzz-XXXXXX", (int)(slash - path), path, slash + 1);
+	else
+		snprintf(o->tmp, sizeof o->tmp, ".%s.pvfuzz-XXXXXX", path);
+	int fd = mkstemp(o->tmp);
+	if (fd < 0)
+		cli_fail("%s: cannot write '%s': %s", opt, path, strerror(errno));
+	o->written = true;
+	noutputs++;
+	write_all(opt, path, fd, buf, len);
+	if (fsync(fd) != 0 || close(fd) != 0)
+		cli_fail("%s: cannot write '%s': %s", opt, path, strerror(errno));
+	/* mkstemp made it 0600: give it the mode a new file would have */
+	mode_t um = umask(0);
+	umask(um);
+	chmod(o->tmp, 0666 & ~um);
+}
+
+void cli_output_dir_file(const char *opt, const char *path, const void *buf, size_t len)
+{
+	char sub[PATH_MAX];
+	snprintf(sub, sizeof sub, "%s", path);
+	char *slash = strrchr(sub, '/');
+	if (slash) {
+		*slash = 0;
+		if (mkdir(sub, 0777) != 0 && errno != EEXIST)
+			cli_fail("%s: cannot create '%s': %s", opt, sub, strerror(errno));
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	if (fd < 0)
+		cli_fail("%s: cannot write '%s': %s", opt, path, strerror(errno));
+	write_all(opt, path, fd, buf, len);
+	if (close(fd) != 0)
+		cli_fail("%s: cannot write '%s': %s", opt, path, strerror(errno));
+}
+
+void cli_outputs_commit(void)
+{
+	for (unsigned i = 0; i < noutputs; i++)
+		if (outputs[i].written && rename(outputs[i].tmp, outputs[i].path) != 0)
+			cli_fail("cannot write '%s': %s", outputs[i].path, strerror(errno));
+		else
+			outputs[i].written = false;
+	committed = true;
+}
+
+void cli_output_dir(const char *opt, const char *path)
+{
+	struct stat sb;
+	if (!*path)
+		cli_fail("%s: the directory name is empty", opt);
+	if (ndirs == sizeof dirs / sizeof dirs[0])
+		cli_fail("%s: too many output directories", opt);
+	arm_cleanup();
+	struct made_dir *d = &dirs[ndirs];
+	snprintf(d->path, sizeof d->path, "%s", path);
+	if (mkdir(path, 0777) == 0) {
+		d->created = true;
+		ndirs++;
+		return;
+	}
+	if (errno != EEXIST || stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		cli_fail("%s: cannot create the directory '%s': %s", opt, path,
+			 errno == EEXIST ? "a file of that name is in the way" : strerror(errno));
+	DIR *dd = opendir(path);
+	struct dirent *e;
+	unsigned n = 0;
+	while (dd && (e = readdir(dd)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (dd)
+		closedir(dd);
+	if (!dd || n)
+		cli_fail("%s: '%s' is not an empty directory: give a new or an empty one (nothing in it is "
+			 "overwritten or deleted)", opt, path);
+	d->created = false;
+	ndirs++;
 }
 
 void cli_json_escape(const char *s, char *out, size_t n)

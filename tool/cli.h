@@ -15,6 +15,9 @@ _Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2
 
 /* A 32-bit instruction word in hex, with or without 0x. */
 bool cli_parse_word(const char *s, uint32_t *out);
+/* The WORD arguments of cmd into out[n], or exit 2 naming the first bad
+ * one (an option given after the words is said to be one). */
+void cli_words(const char *cmd, char **args, int n, uint32_t *out);
 /* An unsigned number: 0x-prefixed hex or decimal. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 
@@ -49,9 +52,47 @@ void cli_json_escape(const char *s, char *out, size_t n);
 /* Seconds on the monotonic clock, for timings. */
 double cli_now(void);
 
-/* Whole file into a malloc'd buffer; exits with a message on failure. */
+/* Every input file is read whole, up to this size (docs/reliability.md):
+ * a larger one, or a device that never ends (/dev/zero), is refused. */
+#define CLI_MAX_INPUT (256ull << 20)
+
+/* Whole file into a malloc'd buffer; exits 2 with a message on failure
+ * (missing, unreadable, a directory, larger than CLI_MAX_INPUT). */
 uint8_t *cli_read_file(const char *path, size_t *len);
-/* false with errno set when the file cannot be written */
-bool cli_try_write_file(const char *path, const uint8_t *buf, size_t len);
+/* The same, returning NULL with the reason in err instead of exiting. */
+uint8_t *cli_try_read_file(const char *path, size_t *len, char *err, size_t errlen);
+
+/* ---- outputs: atomic, never over an input (docs/reliability.md) -------------
+ *
+ * An output is written to a temporary file beside its path and renamed into
+ * place only by cli_outputs_commit(), after every output of the command is
+ * written: after any error (cli_fail, or exit before the commit) none is
+ * left behind, not even a temporary, and an existing file at the path is
+ * untouched. */
+
+/* Remembers path as an input: an output that is the same file (device and
+ * inode) is refused. */
+void cli_note_input(const char *path);
+/* Refuses (exit 2) an output path that is an input, another output, or a
+ * directory; opt names the option in the message. */
+void cli_output_check(const char *opt, const char *path);
+/* Writes buf to a temporary beside path, to be renamed by the commit;
+ * exits 2 naming path and the reason when it cannot (a full disk, ...). */
+void cli_output_write(const char *opt, const char *path, const void *buf, size_t len);
+/* Renames every written output into place; exits 2 when one cannot be. */
+void cli_outputs_commit(void);
+
+/* A directory the command makes for its outputs: created here (exit 2 when
+ * it cannot be, or when path exists and is not an empty directory of ours),
+ * and removed again with what the command put in it if the command fails
+ * before cli_outputs_commit(). */
+void cli_output_dir(const char *opt, const char *path);
+/* Removes a tree this run of the command created itself (a work folder
+ * inside its own output folder), and nothing else. */
+void cli_remove_own_tree(const char *path);
+/* A file inside such a directory (the directory is the unit that is kept
+ * or removed): written whole or the command fails. Subdirectories are made
+ * as needed. */
+void cli_output_dir_file(const char *opt, const char *path, const void *buf, size_t len);
 
 #endif

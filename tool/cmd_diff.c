@@ -101,11 +101,7 @@ int cmd_diff(int argc, char **argv)
 	uint32_t *words = malloc(sizeof(uint32_t) * (size_t)n);
 	if (!words)
 		cli_fail("out of memory");
-	for (int i = 0; i < n; i++)
-		if (!cli_parse_word(argv[optind + i], &words[i])) {
-			free(words);
-			cli_fail("'%s' is not a 32-bit hex instruction word", argv[optind + i]);
-		}
+	cli_words("diff", argv + optind, n, words);
 
 	struct pv_ctx ctx;
 	char err[160];

@@ -129,12 +129,8 @@ static void put_be(uint8_t *p, uint64_t v, unsigned bytes)
 static void write_seed(struct kdiff *kd, enum pvf_target t, uint64_t site, const uint8_t *b, size_t len)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", kd->seeds_out, pvf_target_name(t));
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
-		cli_fail("--seeds-out: cannot create %s: %s", path, strerror(errno));
 	snprintf(path, sizeof path, "%s/%s/kernel-%llx", kd->seeds_out, pvf_target_name(t), (unsigned long long)site);
-	if (!cli_try_write_file(path, b, len))
-		cli_fail("--seeds-out: cannot write %s: %s", path, strerror(errno));
+	cli_output_dir_file("--seeds-out", path, b, len);
 	kd->seeds_written++;
 }
 
@@ -255,12 +251,11 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	uint64_t want = 0; /* 0: all */
 	if (strcmp(sites_arg, "all") != 0)
 		want = cli_number("--sites", sites_arg, 1, 100000000);
-	if (kd.seeds_out && mkdir(kd.seeds_out, 0777) != 0 && errno != EEXIST)
-		cli_fail("--seeds-out: cannot create %s: %s", kd.seeds_out, strerror(errno));
-
 	char err[512];
 	if (pv_vmlinux_load(path, &kd.kopts, &kd.k, err, sizeof err) != 0)
 		cli_fail("%s", err);
+	if (kd.seeds_out) /* only once the kernel is known good; removed again if the command fails */
+		cli_output_dir("--seeds-out", kd.seeds_out);
 	cli_ctx_init(&kd.ctx, kd.k.flavor, features, profile);
 	struct pv_kernel_patch kp;
 	struct pv_report rep = {0};
@@ -404,5 +399,8 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	free(kd.target);
 	free(kd.skipped);
 	pv_vmlinux_free(&kd.k);
-	return count[V_EMU_ERROR] ? 70 : count[V_DIVERGENT] ? 1 : 0;
+	if (count[V_EMU_ERROR])
+		return 70; /* the seeds of a failed run go again (cli_output_dir) */
+	cli_outputs_commit();
+	return count[V_DIVERGENT] ? 1 : 0;
 }

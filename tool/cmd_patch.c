@@ -85,23 +85,36 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 {
 	bool is64 = ctx->fi->is64;
 	size_t len = (size_t)nwords * 4;
-	uint32_t w;
-	for (int i = 0; i < nwords; i++)
-		if (!cli_parse_word(words[i], &w))
-			cli_fail("'%s' is not a 32-bit hex instruction word", words[i]);
+	uint32_t *orig = malloc(len);
+	if (!orig)
+		cli_fail("out of memory");
+	cli_words("patch", words, nwords, orig);
 	uint64_t base = o->has_addr ? o->addr : (is64 ? 0xc000000000000000ull : 0xc0000000ull);
-	if (!is64 && base + len > 0x100000000ull)
-		cli_fail("--addr: the words do not fit below 4 GiB on a 32-bit flavor");
-	uint64_t area_addr = o->has_area ? o->area : base + (1u << 20);
+	if (!pv_range_fits(is64, base, len))
+		cli_fail("--addr: the words at 0x%llx run past the top of the %s address space", (unsigned long long)base,
+			 is64 ? "64-bit" : "32-bit");
+	/* the default area: 1 MiB above the words, or 1 MiB below them when the
+	 * space ends first */
+	uint64_t area_addr = o->area;
+	const uint64_t mib = 1u << 20;
+	if (!o->has_area && pv_range_fits(is64, base, mib + o->area_size))
+		area_addr = base + mib;
+	else if (!o->has_area && base >= mib + o->area_size)
+		area_addr = base - mib - o->area_size;
+	else if (!o->has_area)
+		cli_fail("no room for the default template area (%llu bytes, 1 MiB from the words): give --area",
+			 (unsigned long long)o->area_size);
+	else if (!pv_range_fits(is64, area_addr, o->area_size))
+		cli_fail("--area: the template area (0x%llx, %llu bytes) runs past the top of the %s address space",
+			 (unsigned long long)area_addr, (unsigned long long)o->area_size, is64 ? "64-bit" : "32-bit");
+	else if (pv_ranges_overlap(area_addr, o->area_size, base, len))
+		cli_fail("--area: the template area overlaps the words");
 
 	uint8_t *img = malloc(len), *area_mem = calloc(1, o->area_size);
-	uint32_t *orig = malloc(len);
-	if (!img || !area_mem || !orig)
+	if (!img || !area_mem)
 		cli_fail("out of memory");
-	for (int i = 0; i < nwords; i++) {
-		cli_parse_word(words[i], &orig[i]);
+	for (int i = 0; i < nwords; i++)
 		pv_put_word(ctx, img + 4 * i, orig[i]);
-	}
 
 	struct pv_image image = {img, len, base};
 	struct pv_area area;
@@ -110,8 +123,7 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 	enum pv_status pst = pv_patch_image(ctx, &image, &area, NULL, &rep);
 	if (pst != PV_OK) {
 		free(img), free(orig), free(area_mem), pv_report_free(&rep);
-		cli_fail("%s", cli_patch_error(ctx, pst, "--area: the template area overlaps the words or does not fit "
-							  "the flavor's address space"));
+		cli_fail("%s", cli_patch_error(ctx, pst, "the template area does not fit the flavor's address space"));
 	}
 
 	for (int i = 0; i < nwords; i++) {
@@ -187,8 +199,8 @@ static void print_report_text(const struct pv_ctx *ctx, const struct pv_image *i
 	unsigned tp = 0, ts = 0;
 	printf("flavor %s, profile %s, features %s\n", ctx->fi->name, cli_profile_label(ctx),
 	       pv_features_name(ctx->features));
-	printf("image:  0x%llx..0x%llx, %llu words examined\n", (unsigned long long)img->base,
-	       (unsigned long long)(img->base + img->len), (unsigned long long)rep->words);
+	printf("image:  0x%llx, %zu bytes, %llu words examined\n", (unsigned long long)img->base, img->len,
+	       (unsigned long long)rep->words);
 	printf("area:   0x%llx, %zu of %zu bytes used (%.1f%%)\n", (unsigned long long)area->addr,
 	       area->used, area->size, area->size ? 100.0 * area->used / area->size : 0.0);
 	printf("\n%-16s %9s %9s\n", "class", "patched", "skipped");
@@ -242,37 +254,68 @@ static void print_report_json(const struct pv_ctx *ctx, const struct pv_image *i
 	printf("],\"max_branch\":%llu,\"time_s\":%.6f}\n", (unsigned long long)rep->max_branch, secs);
 }
 
+/* The default template area of the image form: at the next 4 KiB boundary
+ * after the image, or, when the address space ends before it would, the
+ * 4 KiB-aligned block below the image. *ok false when neither fits. */
+static uint64_t default_area(bool is64, uint64_t base, uint64_t len, uint64_t size, bool *ok)
+{
+	uint64_t off = len + ((0x1000 - ((base + len) & 0xfff)) & 0xfff); /* to the boundary; len < 1 GiB */
+	if ((*ok = pv_range_fits(is64, base, off + size))) /* so base + off is below the top */
+		return base + off;
+	*ok = base >= size;
+	return *ok ? (base - size) & ~0xfffull : 0;
+}
+
 static void image_form(const struct pv_ctx *ctx, struct opts *o)
 {
 	bool is64 = ctx->fi->is64;
 	size_t len;
 	if (!o->has_base)
 		cli_fail("--image needs --base ADDR");
+	if (o->out)
+		cli_output_check("--out", o->out);
 	uint8_t *bytes = cli_read_file(o->image, &len);
 /* the buffer is freed before exiting so that error exits stay leak-free */
 #define FAIL(...) do { free(bytes); cli_fail(__VA_ARGS__); } while (0)
+	if (o->out)
+		cli_output_check("--out", o->out); /* now that the input is known: not the input itself */
 	if (len == 0)
 		FAIL("image '%s' is empty", o->image);
 	if (len % 4)
 		FAIL("image '%s' is %zu bytes, not a multiple of 4", o->image, len);
-	if (!is64 && (o->base > 0xffffffffull || len > 0x100000000ull - o->base))
-		FAIL("--base: the image does not fit below 4 GiB on a 32-bit flavor");
-	if (len > UINT64_MAX - o->base)
-		FAIL("--base: the image does not fit in the address space");
+	if (!pv_range_fits(is64, o->base, len))
+		FAIL("--base: the image (0x%llx, %zu bytes) runs past the top of the %s address space",
+		     (unsigned long long)o->base, len, is64 ? "64-bit" : "32-bit");
+	if (o->popts.has_vectors_end && !pv_range_fits(is64, o->popts.vectors_end, 0))
+		FAIL("--vectors-end: 0x%llx is beyond the 32-bit address space of %s",
+		     (unsigned long long)o->popts.vectors_end, ctx->fi->name);
 
-	uint64_t end = o->base + len;
-	uint64_t area_addr = o->has_area ? o->area : (end + 0xfff) & ~0xfffull;
+	uint64_t area_addr = o->area;
+	if (!o->has_area) {
+		bool ok;
+		area_addr = default_area(is64, o->base, len, o->area_size, &ok);
+		if (!ok)
+			FAIL("no room for the default template area (%llu bytes) after or below the image: give --area",
+			     (unsigned long long)o->area_size);
+	} else if (!pv_range_fits(is64, area_addr, o->area_size)) {
+		FAIL("--area: the template area (0x%llx, %llu bytes) runs past the top of the %s address space",
+		     (unsigned long long)area_addr, (unsigned long long)o->area_size, is64 ? "64-bit" : "32-bit");
+	}
 	uint8_t *area_mem = NULL;
-	bool inside = area_addr >= o->base && area_addr < end;
+	bool inside = pv_ranges_overlap(area_addr, o->area_size, o->base, len);
 	if (inside) {
-		if (area_addr + o->area_size > end)
+		if (area_addr < o->base)
+			FAIL("--area: the template area overlaps the start of the image");
+		if (!pv_range_within(o->base, len, area_addr, o->area_size))
 			FAIL("--area: the template area starts inside the image but runs past its end");
+		if (o->area_out)
+			FAIL("--area-out: the template area lies inside the image: --out holds it");
 		area_mem = bytes + (area_addr - o->base);
-	} else if (area_addr < o->base && area_addr + o->area_size > o->base) {
-		FAIL("--area: the template area overlaps the start of the image");
 	} else if (!(area_mem = calloc(1, o->area_size))) {
 		FAIL("out of memory");
 	}
+	if (o->area_out)
+		cli_output_check("--area-out", o->area_out);
 
 	struct pv_image img = {bytes, len, o->base};
 	struct pv_area area;
@@ -288,18 +331,20 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 		FAIL("%s", cli_patch_error(ctx, st, "--area: the template area does not fit the flavor's address space"));
 	}
 
+	/* every output is written before any is put in place */
+	if (o->out)
+		cli_output_write("--out", o->out, bytes, len);
+	if (o->area_out)
+		cli_output_write("--area-out", o->area_out, area_mem, area.used);
+	cli_outputs_commit();
 	if (o->json)
 		print_report_json(ctx, &img, &area, &rep, secs, NULL);
 	else
 		print_report_text(ctx, &img, &area, &rep, secs);
 	pv_report_free(&rep);
-	bool out_ok = !o->out || cli_try_write_file(o->out, bytes, len);
-	bool area_ok = !o->area_out || inside || cli_try_write_file(o->area_out, area_mem, area.used);
 	if (!inside)
 		free(area_mem);
 	free(bytes);
-	if (!out_ok || !area_ok)
-		cli_fail("cannot write '%s': %s", !out_ok ? o->out : o->area_out, strerror(errno));
 #undef FAIL
 }
 
@@ -360,6 +405,9 @@ static void kernel_form(struct opts *o)
 		free(again);
 	}
 
+	if (o->out) /* the input is known now: --out must not be it */
+		cli_output_write("--out", o->out, k->text, k->text_len);
+	cli_outputs_commit();
 	const char *how = k->flavor_given ? "given" : "from the ELF";
 	if (o->json) {
 		char extra[2048], file[1024];
@@ -393,10 +441,7 @@ static void kernel_form(struct opts *o)
 		print_report_text(&ctx, &kp.img, &kp.area, &rep, secs);
 	}
 	pv_report_free(&rep);
-	bool out_ok = !o->out || cli_try_write_file(o->out, k->text, k->text_len);
 	pv_vmlinux_free(k);
-	if (!out_ok)
-		cli_fail("cannot write '%s': %s", o->out, strerror(errno));
 	if (status)
 		exit(status);
 }

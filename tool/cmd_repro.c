@@ -2,6 +2,7 @@
  * the same checks the fuzz targets run, printing the decoded input, the
  * disassembled original and patched code, and the verdict. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,11 @@ static const char usage[] =
 	"  --profile P   the profiles the fuzzer ran: fixed, linux, any or kernel:DIR\n"
 	"                (default: $PVFUZZ_PROFILE, else fixed, as in the fuzzers)\n"
 	"\n"
-	"Exit status: 0 no failure, 1 a check failed (a divergence), 2 bad input.\n";
+	"Every FILE is replayed, whatever happened to the ones before it.\n"
+	"Exit status: 1 when any input failed a check (a divergence), even if others\n"
+	"could not be read: a finding is never hidden by a bad file; else 2 when an\n"
+	"input could not be read (each is named on stderr) or an option is bad; else\n"
+	"0. The emulator failing is 70, at once; a sanitizer report 86.\n";
 
 int cmd_repro(int argc, char **argv)
 {
@@ -60,14 +65,19 @@ int cmd_repro(int argc, char **argv)
 	if (optind >= argc)
 		cli_fail("repro: no FILE given (see pvfuzz repro --help)");
 
-	int status = 0;
+	bool failed = false, bad = false;
 	for (int i = optind; i < argc; i++) {
 		size_t len;
-		uint8_t *data = cli_read_file(argv[i], &len);
+		char err[PATH_MAX + 128];
+		uint8_t *data = cli_try_read_file(argv[i], &len, err, sizeof err);
 		enum pvf_target t;
-		if (!pvf_detect(data, len, &t)) {
+		if (!data || !pvf_detect(data, len, &t)) {
+			if (data)
+				snprintf(err, sizeof err, "'%s' is empty: a fuzz input starts with its platform byte", argv[i]);
+			fprintf(stderr, "pvfuzz: repro: %s\n", err);
 			free(data);
-			cli_fail("repro: '%s' is empty: a fuzz input starts with its platform byte", argv[i]);
+			bad = true;
+			continue;
 		}
 		if (has_target) {
 			t = target;
@@ -79,10 +89,10 @@ int cmd_repro(int argc, char **argv)
 		free(data);
 		if (r.failed) {
 			printf("%s: %s\n", t == PVF_DIFF ? "DIVERGENCE" : "FAILED", r.what);
-			status = 1;
+			failed = true;
 		} else {
 			printf("%s\n", t == PVF_DIFF ? "no divergence" : "checks passed");
 		}
 	}
-	return status;
+	return failed ? 1 : bad ? EXIT_USAGE : 0;
 }

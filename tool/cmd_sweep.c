@@ -151,6 +151,7 @@ int cmd_sweep(int argc, char **argv)
 	enum pv_profile profile = PV_PROFILE_FIXED;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t threads = ncpu > 0 ? (uint64_t)ncpu : 1, sample = 0, seed = 1;
+	bool has_seed = false;
 	int c;
 
 	opterr = 0;
@@ -162,7 +163,7 @@ int cmd_sweep(int argc, char **argv)
 		case O_PROFILE: profile = cli_profile(optarg); break;
 		case O_THREADS: threads = cli_number("--threads", optarg, 1, 64); break;
 		case O_SAMPLE: sample = cli_number("--sample", optarg, 1, SPACE); break;
-		case O_SEED: seed = cli_number("--seed", optarg, 0, UINT64_MAX); break;
+		case O_SEED: seed = cli_number("--seed", optarg, 0, UINT64_MAX); has_seed = true; break;
 		case O_JSON: json = true; break;
 		case O_ALL: all = true; break;
 		case 'h':
@@ -176,6 +177,9 @@ int cmd_sweep(int argc, char **argv)
 		cli_fail("sweep: give either --flavor F or --all (see pvfuzz sweep --help)");
 	if (all && has_features)
 		cli_fail("sweep: --all sweeps every feature set; drop --features");
+	if (has_seed && !sample)
+		cli_fail("sweep: --seed chooses the words of a --sample; without --sample every word is swept (drop --seed "
+			 "or give --sample N)");
 
 	if (cli_kernel_dir()) {
 		/* the kernel's code runs once per word, in one unicorn engine */

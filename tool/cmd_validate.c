@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -57,8 +58,10 @@ static const char usage[] =
 	"  --time SECONDS   fuzzing time of each fuzzing step, shared by the flavors, at\n"
 	"                   least 1 s per flavor (default 60; 0 skips the fuzzing steps)\n"
 	"  --profile P      fixed (default) or linux\n"
-	"  --out DIR        where logs and failing inputs go\n"
-	"                   (default pvfuzz-validate-<class>)\n"
+	"  --out DIR        where logs and failing inputs go: a new or an empty folder\n"
+	"                   (nothing already in a folder is ever overwritten or deleted;\n"
+	"                   default: a new <class>-<time> folder under validate/ beside\n"
+	"                   this pvfuzz, i.e. the build folder)\n"
 	"  --fuzzers DIR    the libFuzzer binaries (default: fuzzers/ beside this pvfuzz;\n"
 	"                   built with -DPVFUZZ_LIBFUZZER=ON, as scripts/test.sh does)\n"
 	"  --corpus DIR     seed corpora, DIR/fuzz_diff and DIR/fuzz_image\n"
@@ -147,8 +150,7 @@ static void save(struct validate *v, const char *name, const uint8_t *b, size_t 
 {
 	mkdir_or_die(v->failures);
 	snprintf(path, pn, "%s/%s", v->failures, name);
-	if (!cli_try_write_file(path, b, n))
-		fprintf(stderr, "pvfuzz validate: cannot write %s: %s\n", path, strerror(errno));
+	cli_output_dir_file("--out", path, b, n);
 }
 
 /* ---- step 1: the matcher sweep over the class's encodings --------------- */
@@ -282,7 +284,8 @@ static unsigned focused_seeds(const struct validate *v, enum pvf_target t, const
 		uint8_t *b = cli_read_file(path, &len);
 		if (pvf_focus_seed(t, b, len)) {
 			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			n += cli_try_write_file(path, b, len);
+			cli_output_dir_file("--out", path, b, len);
+			n++;
 		}
 		free(b);
 	}
@@ -487,15 +490,28 @@ static void default_fuzzers(char *out, size_t n)
 	snprintf(out, n, "%s/fuzzers", dirname(self));
 }
 
-static void remove_tree(const char *path)
+/* The default --out: DIR/validate/<class>-<UTC time> beside this
+ * executable (the build folder), a new folder every run. */
+static void default_out(enum pv_class c, char *out, size_t n)
 {
-	pid_t pid = fork();
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", "--", path, (char *)NULL);
-		_exit(127);
+	char self[PATH_MAX], parent[PATH_MAX + 16] = "validate";
+	ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (k > 0) {
+		self[k] = 0;
+		snprintf(parent, sizeof parent, "%s/validate", dirname(self));
 	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	if (mkdir(parent, 0777) != 0 && errno != EEXIST)
+		cli_fail("validate: cannot create %s: %s", parent, strerror(errno));
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	for (unsigned i = 0;; i++) {
+		char stamp[32];
+		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+		snprintf(out, n, "%s/%s-%s%s%.0u", parent, pv_class_name(c), stamp, i ? "-" : "", i);
+		if (access(out, F_OK) != 0)
+			return;
+	}
 }
 
 int cmd_validate(int argc, char **argv)
@@ -561,12 +577,19 @@ int cmd_validate(int argc, char **argv)
 	for (unsigned f = 0; f < PV_NFLAVORS; f++)
 		v.nflavors += (v.flavors >> f) & 1;
 
-	snprintf(v.out, sizeof v.out, "%s", out ? out : "");
-	if (!out)
-		snprintf(v.out, sizeof v.out, "pvfuzz-validate-%s", pv_class_name(v.cls));
-	mkdir_or_die(v.out);
+	if (corpus) {
+		struct stat sb;
+		if (stat(corpus, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			cli_fail("validate: --corpus '%s' is not a directory (it holds fuzz_diff/ and fuzz_image/ seeds)",
+				 corpus);
+	}
+	if (out)
+		snprintf(v.out, sizeof v.out, "%s", out);
+	else
+		default_out(v.cls, v.out, sizeof v.out);
+	/* a new or empty folder, ours from now on: nothing else is ever deleted */
+	cli_output_dir("--out", v.out);
 	snprintf(v.failures, sizeof v.failures, "%s/failures", v.out);
-	remove_tree(v.failures); /* this run's failures only */
 	if (fuzzers)
 		snprintf(v.fuzzers, sizeof v.fuzzers, "%s", fuzzers);
 	else
@@ -582,7 +605,6 @@ int cmd_validate(int argc, char **argv)
 					 bin);
 		}
 		snprintf(v.work, sizeof v.work, "%s/work", v.out);
-		remove_tree(v.work);
 		mkdir_or_die(v.work);
 	}
 
@@ -616,7 +638,8 @@ int cmd_validate(int argc, char **argv)
 	for (unsigned i = 0; i < v.nsteps; i++)
 		pass &= v.steps[i].result != R_FAIL;
 	if (v.time)
-		remove_tree(v.work); /* the grown corpora; failing inputs are in failures/ */
+		cli_remove_own_tree(v.work); /* the grown corpora, made by this run; failing inputs are in failures/ */
+	cli_outputs_commit(); /* the folder stays: logs, and the failing inputs of a failed verdict */
 	print_verdict(&v, pass, cli_now() - t0);
 	return pass ? 0 : 1;
 }

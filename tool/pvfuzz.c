@@ -33,7 +33,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'pvfuzz COMMAND --help' describes one command.\n"
-		   "Exit status: 0 success, 1 a check failed, 2 usage or input error.\n");
+		   "Exit status: 0 success, 1 a check failed, 2 usage or input error, 70 the\n"
+		   "emulator failed, 86 a sanitizer report (docs/reliability.md).\n");
 }
 
 int main(int argc, char **argv)

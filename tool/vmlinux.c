@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -42,15 +43,27 @@ static int fail(char *err, size_t n, const char *fmt, ...)
 	return -1;
 }
 
-static void read_symbols(Elf *e, struct pv_vmlinux *k)
+/* The symbols the loader needs; -1 with libelf's reason when the file
+ * cannot be read that far (a truncated or corrupt ELF), so that the
+ * message is not "symbol _stext not found". */
+static int read_symbols(Elf *e, struct pv_vmlinux *k, const char *path, char *err, size_t errlen)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
+	size_t shnum;
+	if (elf_getshdrnum(e, &shnum) != 0)
+		return fail(err, errlen, "'%s': cannot read the section headers: %s", path, elf_errmsg(-1));
 	while ((scn = elf_nextscn(e, scn))) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+		if (!gelf_getshdr(scn, &sh))
+			return fail(err, errlen, "'%s': cannot read section %zu's header: %s", path, elf_ndxscn(scn),
+				    elf_errmsg(-1));
+		if (sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
 			continue;
 		Elf_Data *d = elf_getdata(scn, NULL);
-		size_t n = d ? sh.sh_size / sh.sh_entsize : 0;
+		if (!d)
+			return fail(err, errlen, "'%s': cannot read the symbol table (section %zu): %s", path,
+				    elf_ndxscn(scn), elf_errmsg(-1));
+		size_t n = sh.sh_size / sh.sh_entsize;
 		for (size_t i = 0; i < n; i++) {
 			GElf_Sym s;
 			if (!gelf_getsym(d, (int)i, &s))
@@ -65,6 +78,9 @@ static void read_symbols(Elf *e, struct pv_vmlinux *k)
 				}
 		}
 	}
+	if (elf_errno() != 0)
+		return fail(err, errlen, "'%s': cannot read the section headers: %s", path, elf_errmsg(-1));
+	return 0;
 }
 
 static void read_build_id(Elf *e, struct pv_vmlinux *k)
@@ -89,22 +105,133 @@ static void read_build_id(Elf *e, struct pv_vmlinux *k)
 	}
 }
 
-/* Copies the allocated sections' bytes that fall in [lo, hi) into out. */
-static int read_text(Elf *e, uint64_t lo, uint64_t hi, uint8_t *out, char *err, size_t n)
+/* Where the bytes of [lo, hi) come from: pieces of the file, in address
+ * order. */
+struct piece {
+	uint64_t a, b;   /* [a, b) of the text */
+	uint64_t offset; /* file offset of a */
+};
+
+static int cmp_piece(const void *x, const void *y)
 {
+	const struct piece *p = x, *q = y;
+	return p->a < q->a ? -1 : p->a > q->a;
+}
+
+static int add_piece(struct piece **v, size_t *k, size_t *cap, struct piece p, char *err, size_t n)
+{
+	if (*k == *cap) {
+		struct piece *w = realloc(*v, 2 * *cap * sizeof **v);
+		if (!w)
+			return fail(err, n, "out of memory");
+		*v = w, *cap *= 2;
+	}
+	(*v)[(*k)++] = p;
+	return 0;
+}
+
+/* Which file bytes make up [lo, hi), as the kernel's loader sees them: the
+ * file part (p_filesz) of every PT_LOAD segment that overlaps it, or, in a
+ * file without program headers, every allocated PROGBITS section. Checked
+ * before anything is allocated for the text, so that a corrupt _etext
+ * fails at once: every piece lies inside the file; no section in the range
+ * is NOBITS (the loader would zero-fill it) and none wraps past the top of
+ * the address space; the pieces cover [lo, hi) without a hole. */
+static int text_pieces(Elf *e, uint64_t lo, uint64_t hi, uint64_t file_size, struct piece **out, size_t *np,
+		       char *err, size_t n)
+{
+	size_t cap = 16, k = 0, nph = 0;
+	struct piece *v = malloc(cap * sizeof *v);
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
+	if (!v)
+		return fail(err, n, "out of memory");
+#define BAD(...) do { free(v); return fail(err, n, __VA_ARGS__); } while (0)
 	while ((scn = elf_nextscn(e, scn))) {
-		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || sh.sh_type != SHT_PROGBITS || !sh.sh_size)
+		if (!gelf_getshdr(scn, &sh))
+			BAD("cannot read section %zu's header: %s", elf_ndxscn(scn), elf_errmsg(-1));
+		if (!(sh.sh_flags & SHF_ALLOC) || !sh.sh_size)
 			continue;
+		if (sh.sh_addr + sh.sh_size < sh.sh_addr)
+			BAD("section %zu's address range 0x%llx + 0x%llx wraps past the top of the address space",
+			    elf_ndxscn(scn), (unsigned long long)sh.sh_addr, (unsigned long long)sh.sh_size);
 		uint64_t a = sh.sh_addr, b = sh.sh_addr + sh.sh_size;
 		if (b <= lo || a >= hi)
 			continue;
-		Elf_Data *d = elf_rawdata(scn, NULL);
-		if (!d || d->d_size < sh.sh_size)
-			return fail(err, n, "cannot read section %zu: %s", elf_ndxscn(scn), elf_errmsg(-1));
+		if (sh.sh_type == SHT_NOBITS)
+			BAD("the file holds no bytes for 0x%llx..0x%llx of _stext.._etext: section %zu there is NOBITS "
+			    "(zero-filled when loaded)", (unsigned long long)(a > lo ? a : lo),
+			    (unsigned long long)(b < hi ? b : hi), elf_ndxscn(scn));
+		if (sh.sh_type == SHT_PROGBITS && (sh.sh_offset > file_size || sh.sh_size > file_size - sh.sh_offset))
+			BAD("section %zu (0x%llx..0x%llx) lies past the end of the file (%llu bytes): the file is truncated",
+			    elf_ndxscn(scn), (unsigned long long)a, (unsigned long long)b, (unsigned long long)file_size);
+	}
+	if (elf_errno() != 0) /* elf_nextscn stopped on an error, not at the end */
+		BAD("cannot read the section headers: %s", elf_errmsg(-1));
+	if (elf_getphdrnum(e, &nph) != 0)
+		BAD("cannot read the program headers: %s", elf_errmsg(-1));
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(e, (int)i, &ph))
+			BAD("cannot read program header %zu: %s", i, elf_errmsg(-1));
+		if (ph.p_type != PT_LOAD || !ph.p_filesz)
+			continue;
+		if (ph.p_vaddr + ph.p_filesz < ph.p_vaddr)
+			BAD("segment %zu's address range 0x%llx + 0x%llx wraps past the top of the address space", i,
+			    (unsigned long long)ph.p_vaddr, (unsigned long long)ph.p_filesz);
+		uint64_t a = ph.p_vaddr, b = ph.p_vaddr + ph.p_filesz;
+		if (b <= lo || a >= hi)
+			continue;
+		if (ph.p_offset > file_size || ph.p_filesz > file_size - ph.p_offset)
+			BAD("segment %zu (0x%llx..0x%llx) lies past the end of the file (%llu bytes): the file is truncated",
+			    i, (unsigned long long)a, (unsigned long long)b, (unsigned long long)file_size);
 		uint64_t from = a > lo ? a : lo, to = b < hi ? b : hi;
-		memcpy(out + (from - lo), (const uint8_t *)d->d_buf + (from - a), to - from);
+		if (add_piece(&v, &k, &cap, (struct piece){from, to, ph.p_offset + (from - a)}, err, n) != 0)
+			return -1;
+	}
+	if (!nph) /* no program headers: the sections say where the bytes are */
+		while ((scn = elf_nextscn(e, scn))) {
+			if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || sh.sh_type != SHT_PROGBITS ||
+			    !sh.sh_size)
+				continue;
+			uint64_t a = sh.sh_addr, b = sh.sh_addr + sh.sh_size;
+			if (b <= lo || a >= hi)
+				continue;
+			uint64_t from = a > lo ? a : lo, to = b < hi ? b : hi;
+			if (add_piece(&v, &k, &cap, (struct piece){from, to, sh.sh_offset + (from - a)}, err, n) != 0)
+				return -1;
+		}
+	qsort(v, k, sizeof *v, cmp_piece);
+	uint64_t at = lo;
+	for (size_t i = 0; i <= k && at < hi; i++) {
+		uint64_t next = i < k ? v[i].a : hi;
+		if (next > at)
+			BAD("the file holds no bytes for 0x%llx..0x%llx of _stext.._etext (0x%llx..0x%llx): no %s "
+			    "covers it", (unsigned long long)at, (unsigned long long)next, (unsigned long long)lo,
+			    (unsigned long long)hi, nph ? "loadable segment" : "section with contents");
+		if (i < k && v[i].b > at)
+			at = v[i].b;
+	}
+#undef BAD
+	*out = v;
+	*np = k;
+	return 0;
+}
+
+/* Reads the pieces' bytes into out ([lo, ...)). */
+static int read_text(int fd, const struct piece *v, size_t k, uint64_t lo, uint8_t *out, char *err, size_t n)
+{
+	for (size_t i = 0; i < k; i++) {
+		size_t want = v[i].b - v[i].a, got = 0;
+		while (got < want) {
+			ssize_t r = pread(fd, out + (v[i].a - lo) + got, want - got, (off_t)(v[i].offset + got));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return fail(err, n, "cannot read the text at file offset %llu: %s",
+					    (unsigned long long)(v[i].offset + got), r < 0 ? strerror(errno) : "the file ends");
+			got += (size_t)r;
+		}
 	}
 	return 0;
 }
@@ -147,9 +274,17 @@ int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return fail(err, n, "cannot read '%s': %s", path, strerror(errno));
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return fail(err, n, "'%s' is not a regular file", path);
+	}
+	cli_note_input(path); /* an output may not be this file */
 	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
 	int rc = -1;
 	GElf_Ehdr eh;
+	struct piece *pieces = NULL;
+	size_t npieces = 0;
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
 		fail(err, n, "'%s' is not an ELF file", path);
 		goto out;
@@ -174,7 +309,19 @@ int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv
 		     k->little_endian ? "little" : "big");
 		goto out;
 	}
-	read_symbols(e, k);
+	/* libelf reads headers past the end of the file as no headers at all:
+	 * say what is wrong instead of "symbol _stext not found" */
+	if (eh.e_shoff && eh.e_shnum &&
+	    (eh.e_shoff > (uint64_t)sb.st_size ||
+	     (uint64_t)eh.e_shnum * eh.e_shentsize > (uint64_t)sb.st_size - eh.e_shoff)) {
+		fail(err, n, "'%s': cannot read the section headers: %u of them at offset %llu lie past the end of the "
+		     "file (%llu bytes): the file is truncated", path, eh.e_shnum, (unsigned long long)eh.e_shoff,
+		     (unsigned long long)sb.st_size);
+		goto out;
+	}
+	(void)elf_errno(); /* clear what an earlier call left */
+	if (read_symbols(e, k, path, err, n) != 0)
+		goto out;
 	read_build_id(e, k);
 	for (unsigned j = 0; j < PV_NKSYMS; j++)
 		k->have[j] |= k->given[j];
@@ -194,13 +341,18 @@ int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv
 	}
 	if (check_layout(path, k, err, n) != 0)
 		goto out;
+	(void)elf_errno();
+	if (text_pieces(e, k->sym[PV_KSYM_STEXT], k->sym[PV_KSYM_ETEXT], (uint64_t)sb.st_size, &pieces, &npieces, err,
+			n) != 0)
+		goto out;
 	k->text_len = k->sym[PV_KSYM_ETEXT] - k->sym[PV_KSYM_STEXT];
-	if (!(k->text = calloc(1, k->text_len))) {
+	if (!(k->text = malloc(k->text_len))) {
 		fail(err, n, "out of memory for %zu bytes of text", k->text_len);
 		goto out;
 	}
-	rc = read_text(e, k->sym[PV_KSYM_STEXT], k->sym[PV_KSYM_ETEXT], k->text, err, n);
+	rc = read_text(fd, pieces, npieces, k->sym[PV_KSYM_STEXT], k->text, err, n);
 out:
+	free(pieces);
 	if (e)
 		elf_end(e);
 	close(fd);

@@ -36,6 +36,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$flavor" ] || die "--flavor is required (book3s64, book3s64le, book3s32, booke32, booke64, all)"
+[ ! -e "$out" ] || [ -d "$out" ] || die "--out: '$out' is a file, not a directory"
 
 # flavor -> cross prefix, defconfig target, shim compiler flags
 flavor_cross() {
@@ -64,9 +65,9 @@ all_flavors="book3s64 book3s64le book3s32 booke32 booke64"
 if [ "$flavor" = all ]; then
 	status=0
 	for f in $all_flavors; do
-		"$0" ${src:+--kernel-src "$src"} --flavor "$f" --out "$out" $([ $force = 1 ] && echo --force) >/dev/null || status=1
+		"$0" ${src:+--kernel-src "$src"} --flavor "$f" --out "$out" $([ $force = 1 ] && echo --force) >/dev/null || status=$?
 	done
-	echo "$out"
+	[ "$status" = 0 ] && echo "$out"
 	exit $status
 fi
 [ -n "$(flavor_cross "$flavor")" ] || die "unknown flavor '$flavor' (book3s64, book3s64le, book3s32, booke32, booke64, all)"

@@ -1,7 +1,10 @@
 /* A tiny "kernel" for the --vmlinux tests (tests/vmlinux_elf.sh), assembled
  * and linked at test time by the cross binutils. Variants by --defsym:
  *   NO_TMP=1   no kvm_tmp symbol (a missing symbol)
- *   FAR=1      the template area 40 MiB after the sites (out of branch reach)
+ *   FAR=1      the template area 40 MiB after the sites (out of branch reach),
+ *              the 40 MiB between them zeroes in the file
+ *   HOLE=1     the same 40 MiB as a hole: the area in a section of its own
+ *              40 MiB away, nothing in the file between (must be refused)
  *   VECTORS=1  __end_interrupts after the first two sites (the vectors rule)
  *   HAZARD=1   an mtsrin r31,r30 too (32-bit: the linux profile's hazard)
  * Sites: mfmsr r3 and mtmsrd r5,1 at the start, mfmsr r4 inside the template
@@ -27,6 +30,9 @@ kvm_template_start:
 	mfmsr	4			/* template code: left alone */
 	nop
 .ifdef FAR
+	.space	40 * 1024 * 1024
+.endif
+.ifdef HOLE
 	.section .kvmtmp, "ax"
 .endif
 .ifndef NO_TMP
