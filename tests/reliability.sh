@@ -180,6 +180,12 @@ check "an option after a WORD is named as such" 2 "after the WORDs"
 run "$pv" patch --flavor book3s32 "$(printf '0x7c6\n000a6')"
 check "a word with a newline inside gives one line" 2 "not a 32-bit hex"
 
+run "$pv" diff --vmlinux --help
+check "diff --vmlinux --help prints help" 0 ""
+grep -q "^usage: pvfuzz diff --vmlinux" <<<"$out" || fail "diff --vmlinux --help: no usage"
+run "$pv" patch --vmlinux --help
+check "patch --vmlinux --help prints help" 0 ""
+
 # ---- exit codes ----------------------------------------------------------------------------
 good=$src/corpus/regressions/fuzz_diff/mfsrin-index-27
 bad=$src/corpus/regressions/fuzz_diff/linux-mtsrin-r31-r30

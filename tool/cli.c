@@ -180,6 +180,17 @@ uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi)
 	return v;
 }
 
+bool cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	}
+	return false;
+}
+
 void cli_bad_option(const char *cmd, int c, char **argv)
 {
 	if (c == ':')

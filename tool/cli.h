@@ -42,6 +42,10 @@ const char *cli_patch_error(const struct pv_ctx *ctx, int st, const char *arg_ms
 uint64_t cli_address(const char *opt, const char *s);
 /* A number from lo to hi (0x-hex or decimal), or exit with a message. */
 uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi);
+/* Whether --help or -h is among a command's arguments: help wins even
+ * where getopt would take it as the value of the option before it
+ * (`diff --vmlinux --help`). */
+bool cli_wants_help(int argc, char **argv);
 /* getopt_long's ':' (missing value) and '?' (unknown option): exit 2. */
 _Noreturn void cli_bad_option(const char *cmd, int c, char **argv);
 

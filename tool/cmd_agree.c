@@ -233,6 +233,10 @@ int cmd_agree(int argc, char **argv)
 	};
 	int flavor = -1, c;
 	bool json = false;
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {

@@ -74,6 +74,10 @@ int cmd_diff(int argc, char **argv)
 	uint64_t seed = 1, states = 1, budget = PV_EMU_DEFAULT_BUDGET;
 	int c;
 
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {

@@ -43,6 +43,10 @@ int cmd_repro(int argc, char **argv)
 	enum pvf_profile_policy pol = pvf_policy_from_env();
 	int c;
 
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {

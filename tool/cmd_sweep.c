@@ -154,6 +154,10 @@ int cmd_sweep(int argc, char **argv)
 	bool has_seed = false;
 	int c;
 
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {

@@ -531,6 +531,10 @@ int cmd_validate(int argc, char **argv)
 	memset(&v, 0, sizeof v);
 	v.profile = PV_PROFILE_FIXED;
 	v.time = 60;
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
