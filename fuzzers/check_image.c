@@ -164,7 +164,6 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		return 0;
 	}
 	unsigned sites = 0, patched = 0;
-	uint64_t area_end = area->addr + area->size;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t a = base + 4 * i;
 		uint32_t w0 = pv_get_word(ctx, before + 4 * i), w1 = pv_get_word(ctx, img + 4 * i);
@@ -219,7 +218,8 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		int32_t d = (int32_t)((w1 & 0x03fffffcu) << 6) >> 6;
 		uint64_t at = (a + (uint64_t)(int64_t)d) & space;
 		unsigned nw = pv_tmpl_layout(ctx, row->target)->nwords;
-		if (at < area->addr || at + 4ull * nw > area->addr + area->used || at >= area_end) {
+		/* offsets into the area, not addresses: an area may end at 2^64 */
+		if (at - area->addr >= area->used || 4ull * nw > area->used - (at - area->addr)) {
 			pvf_fail(r, out, "site 0x%llx branches to 0x%llx, outside the used area", (unsigned long long)a,
 				 (unsigned long long)at);
 			return 0;
