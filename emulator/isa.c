@@ -214,6 +214,46 @@ void isa_insn_name(const struct isa_insn *in, char *buf, size_t n)
 	}
 }
 
+/* ---- block accesses ---------------------------------------------------------------- */
+
+bool isa_block_access(uint32_t w, struct isa_block *b)
+{
+	unsigned op = w >> 26, xo = (w >> 1) & 0x3ff, rt = (w >> 21) & 31;
+	*b = (struct isa_block){.ra = (w >> 16) & 31, .rb = (w >> 11) & 31};
+	if (op == 46 || op == 47) { /* lmw, stmw: rT..r31 */
+		b->disp = (int16_t)(w & 0xffff);
+		b->len = 4 * (32 - rt);
+		b->store = op == 47;
+		return true;
+	}
+	if (op != 31)
+		return false;
+	switch (xo) {
+	case 597: /* lswi: NB bytes, 0 meaning 32 */
+	case 725: /* stswi */
+		b->len = b->rb ? b->rb : 32;
+		b->store = xo == 725;
+		b->rb = 0;
+		return true;
+	case 533: /* lswx */
+	case 661: /* stswx */
+		b->use_rb = b->xer_count = true;
+		b->store = xo == 661;
+		return true;
+	case 1014: /* dcbz */
+	case 1023: /* dcbzep */
+		/* the largest cache line of the CPU models in use (970, POWER7:
+		 * 128 bytes; 7457A, e500v2: 32): a wider block than the real one
+		 * only ends a run that would not have touched a guarded byte,
+		 * in both runs alike */
+		b->use_rb = b->store = b->line = true;
+		b->len = 128;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* ---- ownership of the page's bytes ------------------------------------------------ */
 
 static bool overlaps(uint64_t off, uint64_t end, unsigned field, unsigned size)

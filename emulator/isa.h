@@ -103,6 +103,24 @@ bool isa_decode(enum pv_flavor f, unsigned features, uint32_t word, struct isa_i
 /* "mtmsr", "mtmsrd", "mfspr SPRG1" and so on, for events and reports. */
 void isa_insn_name(const struct isa_insn *in, char *buf, size_t n);
 
+/* ---- block accesses ----------------------------------------------------------------- */
+
+/* Guest instructions that reach memory through a block of bytes in one go:
+ * lmw/stmw, lswi/stswi, lswx/stswx and dcbz. unicorn's helpers for them
+ * write and read host memory directly, and its memory hooks never see those
+ * accesses, so the machine checks the block itself before such an
+ * instruction runs (docs/emulator.md, "Events"). */
+struct isa_block {
+	uint8_t ra, rb;   /* base register (0: none) and index register */
+	bool use_rb;      /* EA = (rA|0) + rB, else (rA|0) + disp */
+	bool xer_count;   /* the length is XER[25:31] (lswx, stswx) */
+	bool store;
+	bool line;        /* dcbz: the aligned block holding EA */
+	int32_t disp;
+	unsigned len;     /* bytes, unless xer_count; the line size for dcbz */
+};
+bool isa_block_access(uint32_t word, struct isa_block *b);
+
 /* ---- who owns which bytes of the page ----------------------------------------- */
 
 enum isa_guard {

@@ -242,6 +242,34 @@ static void instance_boundary(struct pv_machine *m)
 	pv_hv_handler_effect(m->flavor, m->page, reg_read(m, UC_PPC_REG_2), m->c0 ^ m->out->irq_taken, k);
 }
 
+static enum pv_event_kind guard_kind(struct pv_machine *m, uint64_t phys, uint64_t len, bool store);
+
+/* lmw, stmw, lswi, lswx, stswi, stswx, dcbz: unicorn's helpers for them
+ * bypass the memory hooks, so their block is checked here, before the
+ * instruction runs (its registers are then the ones from before it, as for
+ * a guarded access). Returns true when the run ended. */
+static bool block_access(struct pv_machine *m, uint32_t w)
+{
+	struct isa_block b;
+	if (!isa_block_access(w, &b))
+		return false;
+	uint64_t mask = m->is64 ? ~0ull : 0xffffffffull;
+	uint64_t ea = b.ra ? reg_read(m, UC_PPC_REG_0 + b.ra) : 0;
+	ea += b.use_rb ? reg_read(m, UC_PPC_REG_0 + b.rb) : (uint64_t)(int64_t)b.disp;
+	uint64_t len = b.xer_count ? reg_read(m, UC_PPC_REG_XER) & 0x7f : b.len;
+	if (b.line)
+		ea &= ~(uint64_t)(b.len - 1);
+	ea &= mask;
+	if (!len)
+		return false;
+	uint64_t phys = m->is64 ? ea & 0x0fffffffffffffffull : ea;
+	enum pv_event_kind k = guard_kind(m, phys, len, b.store);
+	if (k == PV_NEVENT_KINDS)
+		return false;
+	add_event(m, (struct pv_event){.kind = k, .pc = map_pc(m, m->last_pc), .addr = ea});
+	return true;
+}
+
 static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct pv_machine *m = user;
@@ -276,6 +304,8 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 
 	uint32_t w = word_at(m, addr);
 	struct isa_insn in;
+	if (!area && block_access(m, w))
+		return;
 	if (isa_decode(m->flavor, m->ctx->features, w, &in))
 		trap(m, addr, &in);
 	else if (pv_hv_unmodelled(w))
@@ -294,6 +324,27 @@ static void save_regs(struct pv_machine *m)
 	m->regs_taken = true;
 }
 
+/* What a guest access of len bytes at phys runs into: the code or the
+ * area, page bytes the guest does not own (isa_page_guard), or nothing
+ * (PV_NEVENT_KINDS). */
+static enum pv_event_kind guard_kind(struct pv_machine *m, uint64_t phys, uint64_t len, bool store)
+{
+	if (phys < CODE_END && (phys >= PV_EMU_TEXT_BASE || len > PV_EMU_TEXT_BASE - phys))
+		return PV_EV_CODE_ACCESS; /* [phys, phys + len) meets [TEXT_BASE, CODE_END) */
+	uint64_t off = phys - m->page_phys;
+	if (phys < m->page_phys) { /* starts below the page: the part inside it, if any */
+		if (len <= m->page_phys - phys)
+			return PV_NEVENT_KINDS;
+		len -= m->page_phys - phys;
+		off = 0;
+	}
+	switch (isa_page_guard(m->flavor, off, len > PV_MAGIC_PAGE_SIZE ? PV_MAGIC_PAGE_SIZE : (unsigned)len, store)) {
+	case ISA_HV_OWNED: return PV_EV_PAGE_GUARD;
+	case ISA_HIGH_WORD: return PV_EV_HIGH_WORD;
+	default: return PV_NEVENT_KINDS;
+	}
+}
+
 /* Guest data accesses to the code, the area, or page bytes the guest does
  * not own (isa_page_guard; templates themselves may use them). */
 static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
@@ -303,15 +354,9 @@ static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
 	if (m->ending || m->last_in_area)
 		return;
 	uint64_t phys = m->is64 ? addr & 0x0fffffffffffffffull : addr & 0xffffffffull;
-	enum pv_event_kind k;
-	if (phys + (uint64_t)size > PV_EMU_TEXT_BASE && phys < CODE_END)
-		k = PV_EV_CODE_ACCESS;
-	else
-		switch (isa_page_guard(m->flavor, phys - m->page_phys, (unsigned)size, type == UC_MEM_WRITE)) {
-		case ISA_HV_OWNED: k = PV_EV_PAGE_GUARD; break;
-		case ISA_HIGH_WORD: k = PV_EV_HIGH_WORD; break;
-		default: return;
-		}
+	enum pv_event_kind k = guard_kind(m, phys, (uint64_t)size, type == UC_MEM_WRITE);
+	if (k == PV_NEVENT_KINDS)
+		return;
 	/* the access is part way through its instruction: keep the registers
 	 * as they were before it, which is where both runs stop */
 	save_regs(m);

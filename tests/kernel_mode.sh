@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
 # ctest label `kernel` (cmake -DPVFUZZ_KERNEL_MODE=ON): the kernel profile on
-# Debian's linux-source-6.1 (docs/kernel-mode.md). Needs the package, the
-# cross compilers (scripts/kernel-mode/build.sh installs them) and a few
-# minutes for the first build.
+# every Debian kernel tree that is on the machine (linux-source-6.1,
+# linux-source-6.12; docs/kernel-mode.md). Needs a package, the cross
+# compilers (scripts/kernel-mode/build.sh installs them) and a few minutes
+# for the first build of each tree.
 #
 # Usage: kernel_mode.sh PVFUZZ SOURCE_DIR BUILD_DIR
 set -euo pipefail
 pvfuzz=$1 src=$2 build=$3
-out="$build/kernel-mode"
 fuzzers="$build/fuzzers"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-step() { echo "== $*"; }
+fail() { echo "FAIL ($pkg): $*" >&2; exit 1; }
+step() { echo "== $pkg: $*"; }
 
-step "build every flavor from Debian's linux-source-6.1"
+trees=()
+for p in linux-source-6.1 linux-source-6.12; do
+	if ls /usr/src/"$p".tar.* >/dev/null 2>&1 || [ -f "$src/.cache/kernel-mode/$p/.pvfuzz-unpacked" ]; then
+		trees+=("$p")
+	else
+		echo "== $p: not on this machine, not checked (apt-get install $p)"
+	fi
+done
+[ ${#trees[@]} -gt 0 ] || { pkg=none; fail "no Debian kernel tree on this machine"; }
+
+for pkg in "${trees[@]}"; do
+out="$build/kernel-mode/$pkg"
+step "build every flavor"
 status=0
-"$src/scripts/kernel-mode/build.sh" --flavor all --out "$out" || status=$?
+"$src/scripts/kernel-mode/build.sh" --kernel-package "$pkg" --pvfuzz "$pvfuzz" --flavor all --out "$out" || status=$?
 built=()
 for f in book3s64 book3s64le book3s32 booke32 booke64; do
 	if [ -f "$out/$f/kernel.meta" ]; then built+=("$f"); else echo "   $f did not build"; fi
@@ -25,7 +37,7 @@ echo "   built: ${built[*]} (build.sh exit $status)"
 
 step "a second run is cached"
 t0=$(date +%s)
-"$src/scripts/kernel-mode/build.sh" --flavor book3s64 --out "$out" 2>"$out/second.log" >/dev/null
+"$src/scripts/kernel-mode/build.sh" --kernel-package "$pkg" --flavor book3s64 --out "$out" 2>"$out/second.log" >/dev/null
 t1=$(date +%s)
 grep -q "up to date" "$out/second.log" || fail "second build.sh run was not cached: $(cat "$out/second.log")"
 [ $((t1 - t0)) -lt 30 ] || fail "second build.sh run took $((t1 - t0)) s"
@@ -118,4 +130,8 @@ msg=$("$pvfuzz" patch --flavor book3s64 --profile "kernel:$tmp" 0x7c6000a6 2>&1)
 set -e
 [ $rc = 2 ] && grep -q "format version 99" <<<"$msg" || fail "a stale build: exit $rc, '$msg'"
 echo "   $msg"
-echo "kernel mode: all checks passed"
+rm -rf "$tmp"
+trap - EXIT
+echo "== $pkg: all checks passed"
+done
+echo "kernel mode: all checks passed on ${trees[*]}"
