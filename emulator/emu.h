@@ -124,8 +124,8 @@ struct pv_run {
 
 struct pv_instance {
 	uint64_t site, at;
-	unsigned nwords;
-	enum pv_tmpl tmpl;
+	unsigned nwords; /* to the next instance's start, or the used area's end */
+	enum pv_tmpl tmpl; /* PV_NTMPL: a rewrite our table does not know (kernel profile) */
 };
 
 struct pv_code {
@@ -201,7 +201,10 @@ struct pv_diff {
 	struct pv_code orig_code, patched_code;
 	struct pv_run orig_run, patched_run;
 	uint64_t irq_mask;    /* the patched run's pv_run_opts.irq_mask */
-	struct pv_report rep; /* the engine's report for the patched code */
+	/* the engine's report when the call patched the code; the oracle
+	 * reuses the code it patched last for the same words and context,
+	 * and then leaves this empty */
+	struct pv_report rep;
 };
 
 /* The oracle of one flavor: a machine for original runs and one for patched

@@ -14,6 +14,7 @@ static const char *const skip_names[PV_NSKIP] = {
 	[PV_SKIP_AREA_FULL] = "template area full",
 	[PV_SKIP_OUT_OF_RANGE] = "branch out of range",
 	[PV_SKIP_BELOW_VECTORS] = "below end of vectors",
+	[PV_SKIP_NO_HANDLER] = "no handler",
 };
 
 const char *pv_skip_reason_name(enum pv_skip_reason r)

@@ -197,6 +197,9 @@ struct pv_ctx {
 	/* set after pv_ctx_init() to hand patching to another implementation */
 	pv_patch_fn patch_hook;
 	void *patch_hook_arg;
+	/* that implementation's own templates (PV_NTMPL of them; nwords 0
+	 * where it has none), for pv_tmpl_layout(); NULL: the profile's */
+	const struct pv_tmpl_layout *layouts;
 };
 
 /* Returns 0, or -1 when an argument is out of range. */
@@ -282,6 +285,8 @@ enum pv_skip_reason {
 	PV_SKIP_AREA_FULL,     /* the template area has no room */
 	PV_SKIP_OUT_OF_RANGE,  /* a branch to or from the area would not reach */
 	PV_SKIP_BELOW_VECTORS, /* branch patching below end-of-vectors */
+	PV_SKIP_NO_HANDLER,    /* a patch hook left a word it could have patched
+				* (the kernel profile: a tree without that handler) */
 	PV_NSKIP
 };
 const char *pv_skip_reason_name(enum pv_skip_reason r);
@@ -307,6 +312,11 @@ struct pv_report {
 	size_t nskips, cap_skips;
 	struct pv_range *flush;         /* where icache flushes would go */
 	size_t nflush, cap_flush;
+	/* a patch hook's rewrites of words the profile's table does not match
+	 * (the kernel profile on a tree with a handler of its own): how many,
+	 * and the first one's address; the oracle judges them */
+	uint32_t foreign;
+	uint64_t first_foreign;
 };
 
 struct pv_image {
