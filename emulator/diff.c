@@ -72,14 +72,27 @@ static enum pv_status code_patched(struct pv_code *c, const struct pv_ctx *ctx, 
 		c->text[i] = pv_get_word(ctx, img + 4 * i);
 	for (unsigned i = 0; i < c->area_words; i++)
 		c->area[i] = pv_get_word(ctx, area_mem + 4 * i);
-	/* instances: every template site whose word became a branch */
+	/* instances: every site whose word became a branch into the used area,
+	 * each reaching to the next one's start (or the area's end). Taken from
+	 * the code, not from a template's length: a kernel tree's templates
+	 * may be laid out otherwise, and may rewrite words our table does not
+	 * know (docs/kernel-mode.md) */
 	for (unsigned i = 0; i < n; i++) {
-		const struct pv_row *row = pv_match(ctx, words[i]);
 		uint64_t addr = PV_EMU_TEXT_BASE + 4ull * i, at;
-		if (!row || row->kind != PV_K_TEMPLATE || !pv_branch_decode(ctx->fi->is64, addr, c->text[i], &at))
+		if (c->text[i] == words[i] || !pv_branch_decode(ctx->fi->is64, addr, c->text[i], &at) ||
+		    at - PV_EMU_AREA_BASE >= 4ull * c->area_words)
 			continue;
-		c->inst[c->ninst++] = (struct pv_instance){addr, at, pv_tmpl_layout(ctx, row->target)->nwords,
-							   row->target};
+		const struct pv_row *row = pv_match(ctx, words[i]);
+		c->inst[c->ninst++] = (struct pv_instance){addr, at, 0,
+							   row && row->kind == PV_K_TEMPLATE ? (enum pv_tmpl)row->target
+											     : PV_NTMPL};
+	}
+	for (unsigned k = 0; k < c->ninst; k++) {
+		uint64_t end = PV_EMU_AREA_BASE + 4ull * c->area_words;
+		for (unsigned j = 0; j < c->ninst; j++)
+			if (c->inst[j].at > c->inst[k].at && c->inst[j].at < end)
+				end = c->inst[j].at;
+		c->inst[k].nwords = (unsigned)((end - c->inst[k].at) / 4);
 	}
 	return PV_OK;
 }
@@ -213,7 +226,56 @@ bool pv_runs_differ(enum pv_flavor f, const struct pv_run *a, const struct pv_ru
 
 struct pv_oracle {
 	struct pv_machine *side[2]; /* original, patched */
+	/* the last patched code and what it was made from: running the same
+	 * words from many start states patches them once (the kernel profile
+	 * runs a kernel's whole patch loop for it) */
+	bool cached;
+	struct pv_ctx ctx;
+	uint32_t words[PV_EMU_TEXT_WORDS];
+	unsigned n;
+	int site;
+	struct pv_code code;
 };
+
+/* dst = src, only the parts in use (a pv_code is large) */
+static void code_copy(struct pv_code *dst, const struct pv_code *src)
+{
+	dst->n = src->n;
+	memcpy(dst->text, src->text, 4u * src->n);
+	dst->area_words = src->area_words;
+	memcpy(dst->area, src->area, 4u * src->area_words);
+	dst->ninst = src->ninst;
+	memcpy(dst->inst, src->inst, sizeof dst->inst[0] * src->ninst);
+}
+
+static bool same_ctx(const struct pv_ctx *a, const struct pv_ctx *b)
+{
+	return a->flavor == b->flavor && a->features == b->features && a->profile == b->profile &&
+	       a->patch_hook == b->patch_hook && a->patch_hook_arg == b->patch_hook_arg && a->layouts == b->layouts;
+}
+
+/* The patched code of words under ctx into d, from the cache when it was
+ * the last one made. */
+static enum pv_status patched_for(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
+				  int site, struct pv_diff *d)
+{
+	if (or->cached && or->n == n && or->site == site && same_ctx(&or->ctx, ctx) &&
+	    !memcmp(or->words, words, 4u * n)) {
+		code_copy(&d->patched_code, &or->code);
+		return PV_OK;
+	}
+	or->cached = false;
+	enum pv_status st = code_patched(&d->patched_code, ctx, words, n, site, &d->rep);
+	if (st != PV_OK)
+		return st;
+	or->ctx = *ctx;
+	memcpy(or->words, words, 4u * n);
+	or->n = n;
+	or->site = site;
+	code_copy(&or->code, &d->patched_code);
+	or->cached = true;
+	return PV_OK;
+}
 
 struct pv_oracle *pv_oracle_new(enum pv_flavor f, char *err, size_t errlen)
 {
@@ -259,7 +321,7 @@ int pv_diff_run(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *
 	if (n == 0 || n > PV_EMU_TEXT_WORDS)
 		return -1;
 	pv_code_original(&d->orig_code, words, n);
-	if (code_patched(&d->patched_code, ctx, words, n, o && o->one_site ? (int)o->site : -1, &d->rep) != PV_OK)
+	if (patched_for(or, ctx, words, n, o && o->one_site ? (int)o->site : -1, d) != PV_OK)
 		return -1;
 	if (o && o->tamper)
 		o->tamper(ctx, &d->patched_code, o->tamper_arg);

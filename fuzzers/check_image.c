@@ -163,7 +163,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 			 pv_get_word(ctx, area_mem + k));
 		return 0;
 	}
-	unsigned sites = 0, patched = 0;
+	unsigned sites = 0, patched = 0, foreign = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t a = base + 4 * i;
 		uint32_t w0 = pv_get_word(ctx, before + 4 * i), w1 = pv_get_word(ctx, img + 4 * i);
@@ -176,6 +176,14 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 			if (row && ctx->profile == PV_PROFILE_FIXED &&
 			    !left_alone_justly(ctx, row, a, area, p->opts, rep, is64, msg, sizeof msg)) {
 				pvf_fail(r, out, "%s", msg);
+				return 0;
+			}
+			continue;
+		}
+		if (!row && ctx->patch_hook) { /* a kernel's handler of its own: the oracle judges it */
+			foreign++;
+			if (!covered(rep, a)) {
+				pvf_fail(r, out, "rewritten word 0x%llx has no flush range", (unsigned long long)a);
 				return 0;
 			}
 			continue;
@@ -240,7 +248,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 	unsigned counted = 0, skipped = 0;
 	for (unsigned c = 0; c < PV_NCLASSES; c++)
 		counted += rep->patched[c], skipped += rep->skipped[c];
-	if (counted != patched || counted + skipped != sites) {
+	if (counted != patched || counted + skipped != sites || foreign != rep->foreign) {
 		pvf_fail(r, out, "report says %u patched and %u skipped, the image shows %u of %u sites changed", counted,
 			 skipped, patched, sites);
 		return 0;
@@ -280,8 +288,11 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	uint64_t gap = (pvf_take(in, 4) & 0x03fffffcu); /* up to 64 MiB away: in and out of reach */
 	size_t area_size = 4 * (1 + (size_t)(pvf_take(in, 2) % 1024));
 	uint8_t fit = (uint8_t)pvf_take(in, 1);
-	if (fit & 1) /* room for k instances of a template but one word: where off-by-ones live */
-		area_size = 4 * ((1 + (fit >> 5)) * pv_tmpl_layout(ctx, (enum pv_tmpl)((fit >> 1) % PV_NTMPL))->nwords - 1);
+	/* room for k instances of a template but one word: where off-by-ones
+	 * live (a template a kernel's build lacks has no words: no change) */
+	unsigned fit_nw = pv_tmpl_layout(ctx, (enum pv_tmpl)((fit >> 1) % PV_NTMPL))->nwords;
+	if ((fit & 1) && fit_nw)
+		area_size = 4 * ((1 + (fit >> 5)) * fit_nw - 1);
 	uint8_t vec_byte = (uint8_t)pvf_take(in, 1);
 	bool has_vec = vec_byte & 1, straddle = vec_byte & 2;
 	/* the ends of the address space: 0 keep clear of them; 1 the image at
@@ -295,6 +306,13 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	if (mode == 2 && n * 4 < area_size + 4)
 		mode = 0; /* too small to hold the area */
 	size_t len = 4 * n;
+	/* focused on one class (pvfuzz validate) under an upstream profile:
+	 * the area stays within reach, because the branches that wrap beyond
+	 * it are the patch loop's (finding 3 of docs/findings.md), no class's */
+	if (pvf_focus_class() >= 0 && ctx->profile == PV_PROFILE_LINUX) {
+		straddle = false;
+		gap %= 0x1000000;
+	}
 	if (straddle && mode != 2) /* the far end of the area just out of reach, the near end in */
 		gap = (0x2000000 - len - area_size / 2) & ~3ull;
 	uint64_t room = len + area_size + gap + 8;

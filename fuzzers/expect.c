@@ -187,6 +187,32 @@ static bool expect_mfsrin(bool is64, const struct pv_tmpl_layout *l, uint32_t wo
 	return true;
 }
 
+/* The kernel profile (docs/kernel-mode.md): the kernel's templates are
+ * its own, so only what holds for any layout is checked, at the slots its
+ * own kvm_emulate_*_offs symbols name: the original instruction where it
+ * traps, and the branch back to the site's successor. Register slots and
+ * everything else are the oracle's to judge. */
+static bool expect_instance_layout_free(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word,
+					uint64_t site, uint64_t at, const uint32_t *inst, const struct pv_tmpl_layout *l,
+					char *buf, size_t n)
+{
+	bool is64 = ctx->fi->is64;
+	struct dec d;
+	const char *cls = pv_class_name(row->cls);
+	if (l->orig >= 0 && inst[l->orig] != word) {
+		snprintf(buf, n, "%s: the kernel's orig-ins slot (word %d) holds 0x%08x, not the site's 0x%08x", cls, l->orig,
+			 inst[l->orig], word);
+		return false;
+	}
+	if (l->branch < 0 || !decode(is64, inst[l->branch], at + 4ull * (unsigned)l->branch, &d) ||
+	    !branch_to(&d, site + 4, is64)) {
+		snprintf(buf, n, "%s: the kernel's branch slot (word %d) does not return to 0x%llx", cls, l->branch,
+			 (unsigned long long)site + 4);
+		return false;
+	}
+	return true;
+}
+
 bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word, uint64_t site, uint64_t at,
 			 const uint32_t *inst, unsigned ninst, char *buf, size_t n)
 {
@@ -198,6 +224,8 @@ bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uin
 		snprintf(buf, n, "%s instance has %u words, its template %u", cls, ninst, l->nwords);
 		return false;
 	}
+	if (ctx->patch_hook) /* a kernel's own templates: what does not depend on their layout */
+		return expect_instance_layout_free(ctx, row, word, site, at, inst, l, buf, n);
 	if (!decode(is64, word, 0, &orig))
 		orig.text[0] = 0, orig.id = 0;
 	for (unsigned i = 0; i < ninst; i++) {

@@ -211,6 +211,10 @@ static void print_report_text(const struct pv_ctx *ctx, const struct pv_image *i
 			printf("%-16s %9u %9u\n", pv_class_name(c), rep->patched[c], rep->skipped[c]);
 	}
 	printf("%-16s %9u %9u\n", "total", tp, ts);
+	if (rep->foreign)
+		printf("\n%u words rewritten that the %s profile's table does not match (first at 0x%llx): "
+		       "judged by the oracle (pvfuzz diff), not named here\n", rep->foreign,
+		       pv_profile_name(ctx->profile), (unsigned long long)rep->first_foreign);
 	if (rep->nskips) {
 		printf("\nskipped sites:\n");
 		for (size_t i = 0; i < rep->nskips; i++)
@@ -251,7 +255,8 @@ static void print_report_json(const struct pv_ctx *ctx, const struct pv_image *i
 	for (size_t i = 0; i < rep->nflush; i++)
 		printf("%s{\"addr\":\"0x%llx\",\"len\":%llu}", i ? "," : "", (unsigned long long)rep->flush[i].addr,
 		       (unsigned long long)rep->flush[i].len);
-	printf("],\"max_branch\":%llu,\"time_s\":%.6f}\n", (unsigned long long)rep->max_branch, secs);
+	printf("],\"foreign_rewrites\":%u,\"max_branch\":%llu,\"time_s\":%.6f}\n", rep->foreign,
+	       (unsigned long long)rep->max_branch, secs);
 }
 
 /* The default template area of the image form: at the next 4 KiB boundary

@@ -86,13 +86,16 @@ void pv_print_code(FILE *f, const struct pv_ctx *ctx, const struct pv_code *c)
 		pv_print_insn(f, "    ", is64, PV_EMU_TEXT_BASE + 4ull * i, c->text[i], "");
 	for (unsigned k = 0; k < c->ninst; k++) {
 		const struct pv_instance *in = &c->inst[k];
-		const struct pv_tmpl_layout *l = pv_tmpl_layout(ctx, in->tmpl);
-		fprintf(f, "    template instance for the site at 0x%llx, %u words at 0x%llx:\n",
-			(unsigned long long)in->site, in->nwords, (unsigned long long)in->at);
+		const struct pv_tmpl_layout *l = in->tmpl < PV_NTMPL ? pv_tmpl_layout(ctx, in->tmpl) : NULL;
+		if (l && !l->nwords)
+			l = NULL; /* a kernel build without this template */
+		fprintf(f, "    template instance for the site at 0x%llx, %u words at 0x%llx%s:\n",
+			(unsigned long long)in->site, in->nwords, (unsigned long long)in->at,
+			in->tmpl < PV_NTMPL ? "" : " (a rewrite the linux profile's table does not make)");
 		for (unsigned i = 0; i < in->nwords; i++) {
 			size_t wi = (size_t)((in->at - PV_EMU_AREA_BASE) / 4 + i);
 			pv_print_insn(f, "      ", is64, in->at + 4ull * i, wi < c->area_words ? c->area[wi] : 0,
-				      pv_slot_tag(l, (int)i));
+				      l && i < l->nwords ? pv_slot_tag(l, (int)i) : "");
 		}
 	}
 }
@@ -130,6 +133,11 @@ void pv_print_diff_runs(FILE *f, const struct pv_ctx *ctx, const struct pv_state
 	pv_print_code(f, ctx, &d->orig_code);
 	fprintf(f, "\npatched code:\n");
 	pv_print_code(f, ctx, &d->patched_code);
+	for (unsigned i = 0; i < d->orig_code.n && i < d->patched_code.n; i++)
+		if (d->orig_code.text[i] != d->patched_code.text[i] && !pv_match(ctx, d->orig_code.text[i]))
+			fprintf(f, "    note: 0x%08x at 0x%llx was rewritten although the %s profile's table does not "
+				   "match it\n", d->orig_code.text[i], (unsigned long long)(PV_EMU_TEXT_BASE + 4ull * i),
+				pv_profile_name(ctx->profile));
 	if (d->irq_mask == PV_IRQ_EVERY_BOUNDARY)
 		fprintf(f, "\ninterrupts: one delivered at every boundary inside a template instance where one can "
 			   "arrive (its handler leaves scratch1-3 and critical changed)\n");
