@@ -227,10 +227,10 @@ static void kernel_profile_bad_input(void **state)
 	struct run *r = run("patch", "--flavor", "book3s64", "--profile", "kernel:/nonexistent/pvk", "0x7c6000a6", NULL);
 	expect_usage_error(r, "/nonexistent/pvk/book3s64/kernel.meta");
 	expect_in(r->err, "scripts/kernel-mode/build.sh --flavor book3s64", "stderr");
-	expect_usage_error(run("diffsweep", "--flavor", "book3s64", "--profile", "kernel:/tmp", NULL),
-			   "kernel profile is not offered here");
-	expect_usage_error(run("validate", "--class", "mfmsr", "--profile", "kernel:/tmp", NULL),
-			   "kernel profile is not offered here");
+	expect_usage_error(run("diffsweep", "--flavor", "book3s64", "--profile", "kernel:/nonexistent/pvk", NULL),
+			   "/nonexistent/pvk/book3s64/kernel.meta");
+	expect_usage_error(run("validate", "--class", "mfmsr", "--profile", "kernel:/nonexistent/pvk", NULL),
+			   "no flavor of the kernel profile is built in /nonexistent/pvk");
 	expect_usage_error(run("sweep", "--flavor", "book3s64", "--profile", "kernel:/tmp", NULL), "give --sample N");
 	expect_usage_error(run("agree", NULL), "--profile kernel:DIR is required");
 	expect_usage_error(run("agree", "--profile", "linux", NULL), "--profile must be kernel:DIR");

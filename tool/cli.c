@@ -130,6 +130,15 @@ void cli_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum 
 	pv_kernel_attach(kernels[f], ctx);
 }
 
+const char *cli_profile_arg(enum pv_profile p)
+{
+	static char buf[PATH_MAX + 16];
+	if (!kernel_dir || p != PV_PROFILE_LINUX)
+		return pv_profile_name(p);
+	snprintf(buf, sizeof buf, "kernel:%s", kernel_dir);
+	return buf;
+}
+
 const char *cli_profile_label(const struct pv_ctx *ctx)
 {
 	static char buf[700];

@@ -34,6 +34,9 @@ const char *cli_kernel_dir(void);
  * flavor attached (opened once per flavor); exits 2 with the reason when it
  * is not built or cannot be loaded. */
 void cli_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv_profile p);
+/* The --profile as given: "fixed", "linux" or "kernel:DIR" (for p from
+ * cli_profile()). */
+const char *cli_profile_arg(enum pv_profile p);
 /* "linux", "fixed" or "kernel:DIR (6.1.192)" for a context from cli_ctx_init. */
 const char *cli_profile_label(const struct pv_ctx *ctx);
 /* Why pv_patch_image() returned st (the kernel's reason for PV_ERR_HOOK);

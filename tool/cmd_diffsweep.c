@@ -85,7 +85,7 @@ static void print_all_table(const struct sweep *w)
 static void print_json(const struct sweep *w, bool all, enum pv_flavor only, double secs)
 {
 	printf("{\"profile\":\"%s\",\"states\":%llu,\"runs\":%llu,\"seconds\":%.2f,\"verdicts\":{",
-	       pv_profile_name(w->profile), (unsigned long long)w->states, w->runs, secs);
+	       cli_profile_arg(w->profile), (unsigned long long)w->states, w->runs, secs);
 	const char *fsep = "";
 	for (unsigned fl = 0; fl < PV_NFLAVORS; fl++) {
 		if (!all && fl != only)
@@ -140,11 +140,7 @@ int cmd_diffsweep(int argc, char **argv)
 		switch (c) {
 		case O_FLAVOR: flavor = cli_flavor(optarg); has_flavor = true; break;
 		case O_FEATURES: w.only_features = (int)cli_features(optarg); break;
-		case O_PROFILE:
-			w.profile = cli_profile(optarg);
-			if (cli_kernel_dir())
-				cli_fail("diffsweep: the kernel profile is not offered here (its runs are slow): use pvfuzz diff, sweep --sample or the fuzz targets");
-			break;
+		case O_PROFILE: w.profile = cli_profile(optarg); break;
 		case O_STATES: w.states = cli_number("--states", optarg, 1, 100000); break;
 		case O_JSON: json = w.quiet = true; break;
 		case O_ALL: all = true; break;
@@ -160,6 +156,7 @@ int cmd_diffsweep(int argc, char **argv)
 
 	if (!sweep_init(&w))
 		cli_fail("out of memory");
+	w.ctx_init = cli_ctx_init; /* kernel:DIR: the kernel's code patches (one engine per flavor, one thread) */
 	double t0 = cli_now();
 	char what[96] = "every flavor";
 	int status = 0;
@@ -184,7 +181,7 @@ int cmd_diffsweep(int argc, char **argv)
 			print_json(&w, all, flavor, secs);
 		} else {
 			printf("diffsweep %s, profile %s: %llu differential runs, %llu states each, %.1f s\n",
-			       what, pv_profile_name(w.profile), w.runs,
+			       what, cli_profile_arg(w.profile), w.runs,
 			       (unsigned long long)w.states, secs);
 			if (all)
 				print_all_table(&w);

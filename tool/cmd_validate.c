@@ -197,6 +197,7 @@ static void step_diffsweep(struct validate *v, struct step *st)
 	static struct sweep w; /* large tables */
 	memset(&w, 0, sizeof w);
 	w.profile = v->profile;
+	w.ctx_init = cli_ctx_init;
 	w.only_features = -1;
 	w.only_class = (int)v->cls;
 	w.states = 64;
@@ -229,7 +230,7 @@ static void step_diffsweep(struct validate *v, struct step *st)
 			pv_print_divergence(f, &w.first_ctx, "diffsweep corner state", &w.first_state, w.first);
 			fprintf(f, "\nrerun: pvfuzz diffsweep --flavor %s --features %s --profile %s\n",
 				pv_flavor_info(st->flavor)->name, pv_features_name(w.first_ctx.features),
-				pv_profile_name(v->profile));
+				cli_profile_arg(v->profile));
 			fclose(f);
 		}
 	}
@@ -383,7 +384,7 @@ static void step_fuzz(struct validate *v, struct step *st, unsigned secs)
 			_exit(127);
 		setenv("PVFUZZ_CLASS", pv_class_name(v->cls), 1);
 		setenv("PVFUZZ_FLAVOR", fl, 1);
-		setenv("PVFUZZ_PROFILE", pv_profile_name(v->profile), 1);
+		setenv("PVFUZZ_PROFILE", cli_profile_arg(v->profile), 1);
 		char *args[16] = {bin, t_opt, "-timeout=25", "-rss_limit_mb=4096", "-print_final_stats=1",
 				  dict_opt, prefix_opt};
 		unsigned a = 7;
@@ -436,7 +437,7 @@ static void print_verdict(const struct validate *v, bool pass, double total)
 {
 	if (v->json) {
 		printf("{\"class\":\"%s\",\"profile\":\"%s\",\"time_per_fuzz_step\":%u,\"seconds\":%.1f,\"passed\":%s,",
-		       pv_class_name(v->cls), pv_profile_name(v->profile), v->time, total, pass ? "true" : "false");
+		       pv_class_name(v->cls), cli_profile_arg(v->profile), v->time, total, pass ? "true" : "false");
 		printf("\"out\":");
 		json_string(v->out);
 		printf(",\"steps\":[");
@@ -456,7 +457,7 @@ static void print_verdict(const struct validate *v, bool pass, double total)
 		printf("]}\n");
 		return;
 	}
-	printf("\nvalidate %s, profile %s: %u step%s, %.1f s\n", pv_class_name(v->cls), pv_profile_name(v->profile),
+	printf("\nvalidate %s, profile %s: %u step%s, %.1f s\n", pv_class_name(v->cls), cli_profile_arg(v->profile),
 	       v->nsteps, v->nsteps == 1 ? "" : "s", total);
 	printf("  %-11s %-11s %-8s %8s  %-20s %s\n", "step", "flavor", "result", "time", "work", "first failure");
 	for (unsigned i = 0; i < v->nsteps; i++) {
@@ -473,8 +474,8 @@ static void print_verdict(const struct validate *v, bool pass, double total)
 	}
 	printf("verdict: FAIL; failing inputs and reports in %s\n", v->failures);
 	printf("reproduce a fuzz input: PVFUZZ_CLASS=%s PVFUZZ_FLAVOR=<flavor> pvfuzz repro --profile %s FILE\n",
-	       pv_class_name(v->cls), pv_profile_name(v->profile));
-	printf("reproduce a sweep input: pvfuzz repro --profile %s FILE\n", pv_profile_name(v->profile));
+	       pv_class_name(v->cls), cli_profile_arg(v->profile));
+	printf("reproduce a sweep input: pvfuzz repro --profile %s FILE\n", cli_profile_arg(v->profile));
 }
 
 /* fuzzers/ beside this executable */
@@ -542,11 +543,7 @@ int cmd_validate(int argc, char **argv)
 		case O_CLASS: cls = optarg; break;
 		case O_FLAVOR: flavor = optarg; break;
 		case O_TIME: v.time = (unsigned)cli_number("--time", optarg, 0, 7 * 24 * 3600); break;
-		case O_PROFILE:
-			v.profile = cli_profile(optarg);
-			if (cli_kernel_dir())
-				cli_fail("validate: the kernel profile is not offered here (its runs are slow): use pvfuzz diff, sweep --sample or the fuzz targets");
-			break;
+		case O_PROFILE: v.profile = cli_profile(optarg); break;
 		case O_OUT: out = optarg; break;
 		case O_FUZZERS: fuzzers = optarg; break;
 		case O_CORPUS: corpus = optarg; break;
@@ -563,13 +560,15 @@ int cmd_validate(int argc, char **argv)
 		list_classes(v.profile);
 		return 0;
 	}
+	if (cli_kernel_dir()) /* the sweep step's contexts (pvf_ctx) run the kernel's code too */
+		pvf_use_kernel(cli_kernel_dir());
 	if (!cls)
 		cli_fail("validate: --class NAME is required (see pvfuzz validate --help)");
 	if (pv_class_parse(cls, &v.cls) != 0)
 		cli_fail("validate: unknown class '%s' (pvfuzz validate --list prints the classes)", cls);
 	unsigned applies = class_flavors(v.cls, v.profile);
 	if (!applies)
-		cli_fail("validate: class %s does not exist in the %s profile", cls, pv_profile_name(v.profile));
+		cli_fail("validate: class %s does not exist in the %s profile", cls, cli_profile_arg(v.profile));
 	if (!strcmp(flavor, "all")) {
 		v.flavors = applies;
 	} else {

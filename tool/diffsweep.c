@@ -79,7 +79,10 @@ int sweep_flavor(struct sweep *w, enum pv_flavor flavor, struct pv_oracle *or)
 		if (w->only_features >= 0 && feat != (unsigned)w->only_features)
 			continue;
 		struct pv_ctx ctx;
-		pv_ctx_init(&ctx, flavor, feat, w->profile);
+		if (w->ctx_init)
+			w->ctx_init(&ctx, flavor, feat, w->profile);
+		else
+			pv_ctx_init(&ctx, flavor, feat, w->profile);
 		for (unsigned i = 0; i < ctx.nactive; i++) {
 			const struct pv_row *r = ctx.active[i];
 			if (w->only_class >= 0 && r->cls != (unsigned)w->only_class)

@@ -20,6 +20,9 @@ enum { DS_NA, DS_OK, DS_DIVERGES };
 
 struct sweep {
 	enum pv_profile profile;
+	/* makes each context: pv_ctx_init() when NULL; the tool passes
+	 * cli_ctx_init(), which attaches a kernel profile's code */
+	void (*ctx_init)(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv_profile p);
 	int only_features; /* -1: every feature set */
 	int only_class;    /* -1: every class */
 	uint64_t states;
