@@ -3,10 +3,10 @@
 # with clang-14, AddressSanitizer and UBSan, and runs the whole test suite
 # through ctest with cmocka's output shown. Exits non-zero on any failure.
 #
-# The ctest label `kernel` (the kernel profile on Debian's linux-source-6.1,
-# docs/kernel-mode.md) runs when that kernel tree is already on the machine
-# (the linux-source-6.1 package, or a tree unpacked under .cache/kernel-mode);
-# otherwise the script says why it is skipped.
+# The ctest label `kernel` (the kernel profile on every Debian kernel tree on
+# the machine: linux-source-6.1, linux-source-6.12; docs/kernel-mode.md) runs
+# when one is already there (the package, or a tree unpacked under
+# .cache/kernel-mode); otherwise the script says why it is skipped.
 #
 # Usage: scripts/test.sh [--build-dir DIR] [-R REGEX] [--kernel | --no-kernel]
 #   -R REGEX      only the matching tests
@@ -37,14 +37,15 @@ if [ "$kernel" = auto ]; then
 		kernel=yes
 	else
 		kernel=no
-		echo "scripts/test.sh: kernel-mode tests (ctest label kernel) skipped: Debian's linux-source-6.1 is not" \
+		echo "scripts/test.sh: kernel-mode tests (ctest label kernel) skipped: neither linux-source-6.1 nor 6.12 is" \
 		     "on this machine (scripts/test.sh --kernel installs it and runs them)"
 	fi
 elif [ "$kernel" = no ]; then
 	echo "scripts/test.sh: kernel-mode tests (ctest label kernel) skipped: --no-kernel"
 fi
 if [ "$kernel" = yes ]; then
-	ensure_packages linux-source-6.1 "${PVFUZZ_KERNEL_PACKAGES[@]}"
+	ensure_packages "${PVFUZZ_KERNEL_PACKAGES[@]}"
+	kernel_tree_present || ensure_packages linux-source-6.1 # --kernel on a machine without a tree
 	kernel_mode=ON
 else
 	kernel_mode=OFF

@@ -5,17 +5,31 @@
 # emulator reads. `pvfuzz ... --profile kernel:<out>` then runs that code.
 # See docs/kernel-mode.md.
 #
-# Usage: scripts/kernel-mode/build.sh [--kernel-src DIR] --flavor F [--out DIR] [--force]
-#   --kernel-src DIR  a Linux source tree (default: Debian's linux-source-6.1,
-#                     unpacked on first use under .cache/kernel-mode/)
-#   --flavor F        book3s64, book3s64le, book3s32, booke32, booke64, or all
-#   --out DIR         where the result goes: DIR/<flavor>/kernel.{bin,elf,meta}
-#                     (default: .cache/kernel-mode/out); the kernel's object
-#                     tree is DIR/<flavor>/obj
-#   --force           rebuild even when the cached result is up to date
+# Usage: scripts/kernel-mode/build.sh [--kernel-src DIR | --kernel-package PKG] --flavor F
+#                                     [--out DIR] [--force] [--pvfuzz PATH]
+#   --kernel-src DIR      a Linux source tree of your own
+#   --kernel-package PKG  a Debian kernel source package, installed if missing
+#                         and unpacked on first use under .cache/kernel-mode/PKG:
+#                         linux-source-6.1 (the default) or linux-source-6.12
+#   --flavor F            book3s64, book3s64le, book3s32, booke32, booke64, or all
+#   --out DIR             where the result goes: DIR/<flavor>/kernel.{bin,elf,meta}
+#                         (default: .cache/kernel-mode/out for linux-source-6.1,
+#                         .cache/kernel-mode/out-<version> for another package,
+#                         .cache/kernel-mode/out-<dir name> for --kernel-src);
+#                         the kernel's object tree is DIR/<flavor>/obj
+#   --force               rebuild even when the cached result is up to date
+#   --pvfuzz PATH         the pvfuzz that runs the self-test after the link
+#                         (default build/pvfuzz when it exists)
+#   --apply-patches       build a copy of the tree with our fixes for the
+#                         findings applied (patches/linux/*.patch, in order):
+#                         the copy is <tree>-patched beside the tree, and the
+#                         default --out gets -patched too
+# The 64-bit ELF ABI (v1 or v2) is read from the built kvm.o, as the tree's
+# configuration chose it. After linking, the result patches one mfmsr and one
+# mtmsrd under pvfuzz: code that cannot run fails the build, saying why.
 # Prints the directory to give as kernel:<dir> on stdout; progress on stderr.
-# Exit: 0 built (or cached), 1 the kernel code did not build or link for the
-# flavor, 2 bad usage or missing tools.
+# Exit: 0 built (or cached), 1 the kernel code did not build, link or run for
+# the flavor, 2 bad usage or missing tools.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -24,19 +38,38 @@ source "$repo/scripts/lib/apt.sh"
 die() { echo "scripts/kernel-mode/build.sh: $*" >&2; exit 2; }
 say() { echo "kernel-mode: $*" >&2; }
 
-src="" flavor="" out="$repo/.cache/kernel-mode/out" force=0
+src="" pkg="" flavor="" out="" force=0 pvfuzz="" apply=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel-src) src=${2:-}; [ -n "$src" ] || die "--kernel-src needs a directory"; shift 2 ;;
+	--kernel-package) pkg=${2:-}; [[ "$pkg" =~ ^linux-source-[0-9]+\.[0-9]+$ ]] ||
+			die "--kernel-package takes a Debian package linux-source-X.Y (linux-source-6.1, linux-source-6.12)"
+		shift 2 ;;
+	--pvfuzz) pvfuzz=${2:-}; [ -x "$pvfuzz" ] || die "--pvfuzz: '$pvfuzz' is not an executable"; shift 2 ;;
 	--flavor) flavor=${2:-}; [ -n "$flavor" ] || die "--flavor needs a name"; shift 2 ;;
 	--out) out=${2:-}; [ -n "$out" ] || die "--out needs a directory"; shift 2 ;;
 	--force) force=1; shift ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--apply-patches) apply=1; shift ;;
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
 [ -n "$flavor" ] || die "--flavor is required (book3s64, book3s64le, book3s32, booke32, booke64, all)"
+[ -z "$src" ] || [ -z "$pkg" ] || die "give --kernel-src or --kernel-package, not both"
+[ -n "$src" ] || [ -n "$pkg" ] || pkg=linux-source-6.1
+out_given=$out
+if [ -z "$out" ]; then
+	if [ "$pkg" = linux-source-6.1 ]; then
+		out="$repo/.cache/kernel-mode/out"
+	elif [ -n "$pkg" ]; then
+		out="$repo/.cache/kernel-mode/out-${pkg#linux-source-}"
+	else
+		out="$repo/.cache/kernel-mode/out-$(basename "$(cd "$src" 2>/dev/null && pwd || echo "$src")")"
+	fi
+fi
+[ "$apply" = 1 ] && [ -z "$out_given" ] && out="$out-patched"
 [ ! -e "$out" ] || [ -d "$out" ] || die "--out: '$out' is a file, not a directory"
+[ -n "$pvfuzz" ] || { [ -x "$repo/build/pvfuzz" ] && pvfuzz=$repo/build/pvfuzz; } || true
 
 # flavor -> cross prefix, defconfig target, shim compiler flags
 flavor_cross() {
@@ -54,9 +87,9 @@ flavor_defconfig() {
 	booke64) echo corenet64_smp_defconfig ;; # e5500/e6500: Book3E 64-bit
 	esac
 }
-flavor_cflags() {
+flavor_cflags() { # FLAVOR ABI
 	case "$1" in
-	book3s64|booke64) echo "-m64 -mbig-endian -mabi=elfv1 -mcmodel=medium" ;;
+	book3s64|booke64) echo "-m64 -mbig-endian -mabi=$2 -mcmodel=medium" ;;
 	book3s64le) echo "-m64 -mlittle-endian -mabi=elfv2 -mcmodel=medium" ;;
 	book3s32|booke32) echo "-m32 -mcpu=powerpc" ;;
 	esac
@@ -65,7 +98,9 @@ all_flavors="book3s64 book3s64le book3s32 booke32 booke64"
 if [ "$flavor" = all ]; then
 	status=0
 	for f in $all_flavors; do
-		"$0" ${src:+--kernel-src "$src"} --flavor "$f" --out "$out" $([ $force = 1 ] && echo --force) >/dev/null || status=$?
+		"$0" ${src:+--kernel-src "$src"} ${pkg:+--kernel-package "$pkg"} ${pvfuzz:+--pvfuzz "$pvfuzz"} \
+			$([ $apply = 1 ] && echo --apply-patches) --flavor "$f" --out "$out" \
+			$([ $force = 1 ] && echo --force) >/dev/null || status=$?
 	done
 	[ "$status" = 0 ] && echo "$out"
 	exit $status
@@ -76,20 +111,39 @@ cross=$(flavor_cross "$flavor")
 ensure_packages "${PVFUZZ_KERNEL_PACKAGES[@]}" || die "cannot install the cross toolchain"
 
 if [ -z "$src" ]; then
-	ensure_packages linux-source-6.1 || die "cannot install linux-source-6.1"
-	tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -1)
-	[ -n "$tarball" ] || die "linux-source-6.1 is installed but /usr/src/linux-source-6.1.tar.* is missing"
-	src="$repo/.cache/kernel-mode/linux-source-6.1"
+	ensure_packages "$pkg" || die "cannot install $pkg"
+	tarball=$(ls /usr/src/"$pkg".tar.* 2>/dev/null | head -1)
+	[ -n "$tarball" ] || die "$pkg is installed but /usr/src/$pkg.tar.* is missing"
+	src="$repo/.cache/kernel-mode/$pkg"
 	if [ ! -f "$src/.pvfuzz-unpacked" ]; then
 		say "unpacking $tarball (once)"
-		rm -rf "$src"
+		rm -rf "$src" # ours: .cache/kernel-mode/$pkg is only ever this unpacked tree
 		mkdir -p "$repo/.cache/kernel-mode"
 		tar -C "$repo/.cache/kernel-mode" -xf "$tarball"
+		[ -d "$src" ] || die "$tarball did not unpack into $src"
 		touch "$src/.pvfuzz-unpacked"
 	fi
 fi
 [ -d "$src" ] || die "--kernel-src: no such directory: $src"
 src=$(cd "$src" && pwd)
+# our fixes for the findings (docs/findings.md), applied to a copy of the
+# tree made of hard links (patch writes the files it changes anew)
+if [ "$apply" = 1 ]; then
+	sum=$(cat "$repo"/patches/linux/*.patch | cksum | cut -d' ' -f1)
+	patched="$src-patched"
+	if [ ! -f "$patched/.pvfuzz-patched" ] || [ "$(cat "$patched/.pvfuzz-patched")" != "$sum" ]; then
+		say "applying patches/linux/*.patch to a copy of $src"
+		rm -rf "$patched" # ours: made here, named after the tree with -patched
+		cp -al "$src" "$patched" || die "cannot copy $src to $patched"
+		rm -f "$patched/.pvfuzz-unpacked"
+		for p in "$repo"/patches/linux/*.patch; do
+			patch -d "$patched" -p1 -s --forward <"$p" ||
+				{ echo "kernel-mode: $(basename "$p") does not apply to $src" >&2; exit 1; }
+		done
+		echo "$sum" >"$patched/.pvfuzz-patched"
+	fi
+	src=$patched
+fi
 for f in arch/powerpc/kernel/kvm.c arch/powerpc/kernel/kvm_emul.S Makefile; do
 	[ -f "$src/$f" ] || die "--kernel-src $src: not a Linux tree with PowerPC KVM guest code (no $f)"
 done
@@ -131,8 +185,20 @@ if [ "$stale" = 0 ]; then
 	exit 0
 fi
 
-say "$flavor: linking with the shim"
-cflags="$(flavor_cflags "$flavor") -O2 -msoft-float -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns -fno-stack-protector -fno-pic -fno-common -nostdinc -Wall -Werror"
+# the 64-bit ELF ABI the tree's configuration chose, as the object says
+# (e_flags: 1 ELFv1, 2 ELFv2, 0 the big-endian default v1): Linux 6.12 builds
+# big-endian 64-bit kernels as ELFv2 (CONFIG_PPC64_BIG_ENDIAN_ELF_ABI_V2)
+abi=ppc32
+case "$flavor" in
+book3s64|booke64|book3s64le)
+	eflags=$("${cross}readelf" -h "$obj/arch/powerpc/kernel/kvm.o" | awk '$1 == "Flags:" { print $2 }' | tr -d ,)
+	[[ "$eflags" =~ ^0x[0-9a-fA-F]+$ ]] || { echo "kernel-mode: $flavor: cannot read kvm.o's ELF flags" >&2; exit 1; }
+	if [ $((eflags & 3)) = 2 ]; then abi=elfv2; else abi=elfv1; fi
+	[ "$flavor" != book3s64le ] || [ "$abi" = elfv2 ] || { echo "kernel-mode: book3s64le: kvm.o is not ELFv2" >&2; exit 1; }
+	;;
+esac
+say "$flavor: linking with the shim ($abi)"
+cflags="$(flavor_cflags "$flavor" "$abi") -O2 -msoft-float -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns -fno-stack-protector -fno-pic -fno-common -nostdinc -Wall -Werror"
 "${cross}gcc" $cflags -c "$here/shim.c" -o "$obj/pv_shim.o"
 "${cross}gcc" $cflags -c "$here/hcall.S" -o "$obj/pv_hcall.o"
 # the kernel's own template area becomes unused: the loader places kvm_tmp
@@ -151,8 +217,19 @@ fi
 # 4. the description: symbols the loader needs and every relocation against
 #    a layout placeholder
 symval() { "${cross}nm" "$dest/kernel.elf" | awk -v s="$1" '$3 == s { print "0x" $1; exit }'; }
+# the 32-bit word at a symbol of the binary, in the flavor's byte order
+wordat() {
+	local a off hex
+	a=$(symval "$1")
+	[ -n "$a" ] || return 1
+	off=$((a - 0x7e000000))
+	hex=$(od -An -tx1 -j "$off" -N4 "$dest/kernel.bin" | tr -d ' \n')
+	[ ${#hex} = 8 ] || return 1
+	[ "$flavor" = book3s64le ] && hex=${hex:6:2}${hex:4:2}${hex:2:2}${hex:0:2}
+	echo $((16#$hex))
+}
 {
-	echo "pvfuzz-kernel-mode 2"
+	echo "pvfuzz-kernel-mode 3"
 	echo "flavor $flavor"
 	echo "release $(cat "$obj/include/config/kernel.release" 2>/dev/null || echo unknown)"
 	echo "source $src"
@@ -165,12 +242,25 @@ symval() { "${cross}nm" "$dest/kernel.elf" | awk -v s="$1" '$3 == s { print "0x"
 	else
 		echo "vectors_rule no"
 	fi
-	case "$flavor" in
-	book3s64|booke64) echo "abi elfv1" ;;
-	book3s64le) echo "abi elfv2" ;;
-	*) echo "abi ppc32" ;;
-	esac
-	for s in kvm_guest_init pv_kdone pv_kconf pv_kflushes pv_kflush kvm_tmp_index; do
+	echo "abi $abi"
+	# the kernel's own templates as kvm.c sees them: start, length and slot
+	# offsets in words (kvm_emulate_<t>_len, _<slot>_offs), for listings
+	# and the layout-free checks of docs/kernel-mode.md
+	for t in "mtmsrd reg orig_ins branch" "mtmsr reg1 reg2 orig_ins branch" "wrtee reg orig_ins branch" \
+		 "wrteei_0 branch" "mtsrin reg1 reg2 orig_ins branch"; do
+		set -- $t
+		name=$1; shift
+		start=$(symval "kvm_emulate_$name") || true
+		len=$(wordat "kvm_emulate_${name}_len") || continue # not in this configuration
+		line="tmpl $name $start len $len"
+		for slot in "$@"; do
+			v=$(wordat "kvm_emulate_${name}_${slot}_offs") ||
+				{ echo "kernel-mode: $flavor: kvm_emulate_${name}_${slot}_offs missing" >&2; exit 1; }
+			line+=" $slot $v"
+		done
+		echo "$line"
+	done
+	for s in kvm_guest_init pv_kdone pv_kconf pv_kflushes pv_kflush kvm_tmp_index pv_bss_end; do
 		v=$(symval "$s")
 		[ -n "$v" ] || { echo "kernel-mode: $flavor: symbol $s missing from the link" >&2; exit 1; }
 		echo "sym $s $v"
@@ -182,6 +272,26 @@ symval() { "${cross}nm" "$dest/kernel.elf" | awk -v s="$1" '$3 == s { print "0x"
 		}'
 } > "$dest/kernel.meta.tmp"
 grep -q '^reloc .* _stext ' "$dest/kernel.meta.tmp" || { echo "kernel-mode: $flavor: no relocation against _stext found" >&2; exit 1; }
+# kvm_tmp must be the symbol the loader places at the caller's area; old
+# trees kept it as a static array in kvm.c, which the link cannot move
+grep -q '^reloc .* kvm_tmp ' "$dest/kernel.meta.tmp" || {
+	echo "kernel-mode: $flavor: the kernel's code does not reach its template area through the symbol kvm_tmp" \
+	     "(a static array in kvm.c, as old trees have it?): the area cannot be placed at the caller's, so this" \
+	     "tree is not supported" >&2
+	exit 1
+}
 mv "$dest/kernel.meta.tmp" "$dest/kernel.meta"
+# 5. the self-test: the result patches mfmsr r3 and mtmsrd r5,1 under pvfuzz
+if [ -n "$pvfuzz" ]; then
+	if ! st=$("$pvfuzz" patch --flavor "$flavor" --profile "kernel:$out" 0x7c6000a6 0x7ca10164 2>&1) ||
+	   ! grep -q "class:    mtmsrd_l1" <<<"$st" || ! grep -q "template:" <<<"$st"; then
+		mv "$dest/kernel.meta" "$dest/kernel.meta.failed" # not a usable build
+		echo "kernel-mode: $flavor: the built code does not run: $(grep -m1 -E 'pvfuzz:|fault|error' <<<"$st" || head -n 1 <<<"$st")" >&2
+		exit 1
+	fi
+	say "$flavor: self-test passed (mfmsr and mtmsrd patched by the kernel's code)"
+else
+	say "$flavor: self-test skipped: no pvfuzz (build it, or give --pvfuzz PATH)"
+fi
 say "$flavor: $(grep -c '^reloc' "$dest/kernel.meta") layout relocations, $(stat -c %s "$dest/kernel.bin") bytes: $dest"
 echo "$out"

@@ -25,14 +25,19 @@ PVFUZZ_BUILD_PACKAGES=(cmake make patch clang-14 libclang-rt-14-dev libcapstone-
 PVFUZZ_TEST_PACKAGES=(python3-yaml)
 
 # What the kernel profile needs to build a kernel tree's PV patch code
-# (scripts/kernel-mode/build.sh; Debian's tree itself is linux-source-6.1).
+# (scripts/kernel-mode/build.sh; Debian's trees themselves are linux-source-6.1
+# and linux-source-6.12).
 PVFUZZ_KERNEL_PACKAGES=(make bc bison flex xz-utils gcc-powerpc-linux-gnu gcc-powerpc64-linux-gnu
 	binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu)
 
-# Whether Debian's Linux 6.1 tree is on this machine (the package's tarball,
+# Whether one of Debian's Linux trees (6.1, 6.12) is on this machine (the package's tarball,
 # or the tree scripts/kernel-mode/build.sh unpacked into the checkout's
 # .cache): scripts/test.sh and scripts/coverage.sh then run the ctest label
 # `kernel`. Run from the top of the checkout.
 kernel_tree_present() {
-	ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 || [ -f .cache/kernel-mode/linux-source-6.1/.pvfuzz-unpacked ]
+	local p
+	for p in linux-source-6.1 linux-source-6.12; do
+		ls /usr/src/"$p".tar.* >/dev/null 2>&1 || [ -f .cache/kernel-mode/"$p"/.pvfuzz-unpacked ] && return 0
+	done
+	return 1
 }
