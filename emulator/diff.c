@@ -235,6 +235,7 @@ struct pv_oracle {
 	unsigned n;
 	int site;
 	struct pv_code code;
+	char err[600]; /* why the last call could not patch; "" when it did */
 };
 
 /* dst = src, only the parts in use (a pv_code is large) */
@@ -266,8 +267,14 @@ static enum pv_status patched_for(struct pv_oracle *or, const struct pv_ctx *ctx
 	}
 	or->cached = false;
 	enum pv_status st = code_patched(&d->patched_code, ctx, words, n, site, &d->rep);
-	if (st != PV_OK)
+	if (st != PV_OK) {
+		if (ctx->patch_hook == pv_kernel_patch && (st == PV_ERR_HOOK || st == PV_ERR_UNSUPPORTED))
+			snprintf(or->err, sizeof or->err, "kernel profile: %s", pv_kernel_error(ctx->patch_hook_arg));
+		else
+			snprintf(or->err, sizeof or->err, "the patch loop failed: %s",
+				 st == PV_ERR_NOMEM ? "out of memory" : st == PV_ERR_ARG ? "bad arguments" : "an error");
 		return st;
+	}
 	or->ctx = *ctx;
 	memcpy(or->words, words, 4u * n);
 	or->n = n;
@@ -305,6 +312,8 @@ const char *pv_oracle_cpu(const struct pv_oracle *o) { return pv_machine_cpu(o->
 
 const char *pv_oracle_error(const struct pv_oracle *o)
 {
+	if (*o->err)
+		return o->err;
 	const char *e = pv_machine_error(o->side[0]);
 	return *e ? e : pv_machine_error(o->side[1]);
 }
@@ -315,6 +324,7 @@ int pv_diff_run(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *
 	struct pv_run_opts ro = {.budget = o ? o->budget : 0};
 	enum pv_irq_mode irq = o ? (enum pv_irq_mode)o->irq : PV_IRQ_BOTH;
 	pv_report_free(&d->rep);
+	or->err[0] = 0;
 	d->divergent = false;
 	d->item[0] = d->orig[0] = d->patched[0] = 0;
 	d->irq_mask = 0;

@@ -140,6 +140,10 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 			fprintf(out, "not runnable under this profile: the layout overlaps memory the emulator needs\n");
 		return -1;
 	}
+	if (st == PV_ERR_HOOK && ctx->patch_hook == pv_kernel_patch) { /* not a finding: the build cannot run */
+		fprintf(stderr, "pvfuzz: the emulator failed: kernel profile: %s\n", pv_kernel_error(ctx->patch_hook_arg));
+		exit(70);
+	}
 	if (st != PV_OK) {
 		pvf_fail(r, out, "the patch loop refused a valid layout (base 0x%llx, area 0x%llx)",
 			 (unsigned long long)base, (unsigned long long)area->addr);

@@ -154,6 +154,25 @@ msg=$("$pvfuzz" patch --flavor book3s64 --profile "kernel:$tmp" 0x7c6000a6 2>&1)
 set -e
 [ $rc = 2 ] && grep -q "format version 99" <<<"$msg" || fail "a stale build: exit $rc, '$msg'"
 echo "   $msg"
+# a build that cannot run (the ABI line wrong, as 6.12's ELFv2 was read as
+# ELFv1): every command says the kernel's code failed, exit 70, never a
+# difference or a pass
+sed -i '1s/.*/pvfuzz-kernel-mode 3/' "$tmp/book3s64/kernel.meta"
+abi=$(awk '$1 == "abi" { print $2 }' "$tmp/book3s64/kernel.meta")
+sed -i "s/^abi .*/abi $([ "$abi" = elfv1 ] && echo elfv2 || echo elfv1)/" "$tmp/book3s64/kernel.meta"
+seeds=("$src"/corpus/fuzz_diff/*)
+seed_diff=${seeds[0]}
+for cmd in "agree --profile kernel:$tmp" "patch --flavor book3s64 --profile kernel:$tmp 0x7c6000a6" \
+	"diff --flavor book3s64 --profile kernel:$tmp 0x7c6000a6" "repro --profile kernel:$tmp $seed_diff" \
+	"repro --profile kernel:$tmp $(echo "$src"/corpus/fuzz_image/*)"; do
+	set +e
+	# shellcheck disable=SC2086
+	msg=$(PVFUZZ_FLAVOR=book3s64 "$pvfuzz" $cmd 2>&1); rc=$?
+	set -e
+	[ $rc = 70 ] && grep -q "the kernel's code" <<<"$msg" ||
+		fail "a build that cannot run: pvfuzz ${cmd%% *}: exit $rc, $(tail -n 2 <<<"$msg")"
+done
+echo "   a build that cannot run: agree, patch, diff, repro exit 70: $(grep -m1 -o "the kernel's code.*" <<<"$msg")"
 rm -rf "$tmp"
 trap - EXIT
 step "our fixes (patches/linux) applied: findings 1 and 2 are gone"

@@ -15,13 +15,10 @@
 #include "cli.h"
 #include "emu.h"
 
-void cli_fail(const char *fmt, ...)
+static _Noreturn void vfail(int status, const char *fmt, va_list ap)
 {
 	char msg[2048];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	/* one line, whatever the user's strings hold: control characters escaped */
 	fputs("pvfuzz: ", stderr);
 	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
@@ -32,7 +29,21 @@ void cli_fail(const char *fmt, ...)
 		else
 			fputc(*p, stderr);
 	fputc('\n', stderr);
-	exit(EXIT_USAGE);
+	exit(status);
+}
+
+void cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(EXIT_USAGE, fmt, ap);
+}
+
+void cli_fail_internal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(EXIT_INTERNAL, fmt, ap);
 }
 
 void cli_words(const char *cmd, char **args, int n, uint32_t *out)
@@ -161,6 +172,14 @@ const char *cli_patch_error(const struct pv_ctx *ctx, int st, const char *arg_ms
 		return buf;
 	default: return "patching failed";
 	}
+}
+
+void cli_patch_fail(const struct pv_ctx *ctx, int st, const char *what, const char *arg_msg)
+{
+	const char *m = cli_patch_error(ctx, st, arg_msg);
+	if (st == PV_ERR_HOOK || st == PV_ERR_NOMEM) /* the kernel's code could not run, or no memory */
+		cli_fail_internal("%s%s", what, m);
+	cli_fail("%s%s", what, m);
 }
 
 uint64_t cli_address(const char *opt, const char *s)

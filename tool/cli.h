@@ -10,8 +10,11 @@
 #include "pv.h"
 
 #define EXIT_USAGE 2
+#define EXIT_INTERNAL 70 /* the emulator, or the kernel's code in it, could not run */
 
 _Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* as cli_fail, with exit status 70 */
+_Noreturn void cli_fail_internal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A 32-bit instruction word in hex, with or without 0x. */
 bool cli_parse_word(const char *s, uint32_t *out);
@@ -42,6 +45,9 @@ const char *cli_profile_label(const struct pv_ctx *ctx);
 /* Why pv_patch_image() returned st (the kernel's reason for PV_ERR_HOOK);
  * arg_msg says what PV_ERR_ARG means to the caller. */
 const char *cli_patch_error(const struct pv_ctx *ctx, int st, const char *arg_msg);
+/* Ends the command on pv_patch_image()'s failure st: "pvfuzz: WHAT<reason>",
+ * exit 70 when the kernel's code could not run (or memory ran out), else 2. */
+_Noreturn void cli_patch_fail(const struct pv_ctx *ctx, int st, const char *what, const char *arg_msg);
 uint64_t cli_address(const char *opt, const char *s);
 /* A number from lo to hi (0x-hex or decimal), or exit with a message. */
 uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi);

@@ -39,7 +39,8 @@ static const char usage[] =
 	"  --flavor F   one flavor, or all (default)\n"
 	"  --json       one JSON object per line\n"
 	"\n"
-	"Exit status: 0 agree, 1 a difference, 2 usage error or nothing built.\n";
+	"Exit status: 0 agree, 1 a difference, 2 usage error or nothing built,\n"
+	"70 the kernel's code could not run (the message says where it failed).\n";
 
 #define MAX_WORDS 4096u
 #define AREA_SIZE 0x10000u
@@ -156,9 +157,12 @@ static void free_outcome(struct outcome *o)
 	pv_report_free(&o->rep);
 }
 
-/* Compares one case; prints it; returns true when they agree. */
-static bool compare(const struct pv_ctx *lx, const struct pv_ctx *kx, const uint32_t *w, unsigned n,
-		    const struct layout *l, bool json)
+enum verdict { AGREE, DIFFER, ERROR };
+
+/* Compares one case; prints it, or on ERROR leaves the message to the
+ * caller (cli_patch_error of *status). */
+static enum verdict compare(const struct pv_ctx *lx, const struct pv_ctx *kx, const uint32_t *w, unsigned n,
+		    const struct layout *l, bool json, int *status)
 {
 	bool vectors = pv_ctx_vectors_rule(kx);
 	struct outcome a, b;
@@ -168,9 +172,9 @@ static bool compare(const struct pv_ctx *lx, const struct pv_ctx *kx, const uint
 	if (b.status != PV_OK) {
 		printf(json ? "{\"flavor\":\"%s\",\"features\":\"%s\",\"layout\":\"%s\",\"verdict\":\"error\"}\n"
 			    : "%-10s %-7s %-7s ERROR\n", fl, ft, l->name);
-		fprintf(stderr, "pvfuzz: %s\n", cli_patch_error(kx, b.status, "bad arguments"));
+		*status = b.status;
 		free_outcome(&a), free_outcome(&b);
-		return false;
+		return ERROR;
 	}
 	unsigned text_diff = 0, area_diff = 0, patched = 0;
 	for (unsigned i = 0; i < a.n; i++) {
@@ -221,7 +225,7 @@ static bool compare(const struct pv_ctx *lx, const struct pv_ctx *kx, const uint
 		}
 	}
 	free_outcome(&a), free_outcome(&b);
-	return same;
+	return same ? AGREE : DIFFER;
 }
 
 int cmd_agree(int argc, char **argv)
@@ -258,7 +262,7 @@ int cmd_agree(int argc, char **argv)
 		cli_fail("agree: --profile kernel:DIR is required (see pvfuzz agree --help)");
 
 	static uint32_t words[MAX_WORDS];
-	unsigned n = make_words(words), built = 0, differ = 0, cases = 0;
+	unsigned n = make_words(words), built = 0, differ = 0, cases = 0, errors = 0;
 	if (!json)
 		printf("%-10s %-7s %-7s %-7s\n", "flavor", "feat", "layout", "verdict");
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
@@ -274,20 +278,25 @@ int cmd_agree(int argc, char **argv)
 			continue;
 		}
 		built++;
-		for (unsigned ft = 0; ft <= PV_FEAT_ALL; ft++) {
-			struct pv_ctx lx, kx;
+		int status = PV_OK;
+		struct pv_ctx lx, kx;
+		for (unsigned ft = 0; ft <= PV_FEAT_ALL && status == PV_OK; ft++) {
 			pv_ctx_init(&lx, f, ft, PV_PROFILE_LINUX);
 			pv_ctx_init(&kx, f, ft, PV_PROFILE_LINUX);
 			pv_kernel_attach(k, &kx);
-			for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++, cases++)
-				differ += !compare(&lx, &kx, words, n, &layouts[l], json);
+			for (size_t l = 0; l < sizeof layouts / sizeof layouts[0] && status == PV_OK; l++, cases++)
+				differ += compare(&lx, &kx, words, n, &layouts[l], json, &status) == DIFFER;
+		}
+		if (status != PV_OK) { /* not a difference: the kernel's code could not run; the flavor stops */
+			errors++;
+			fprintf(stderr, "pvfuzz: %s: %s\n", pv_flavor_info(f)->name, cli_patch_error(&kx, status, "bad arguments"));
 		}
 		pv_kernel_free(k);
 	}
 	if (!built)
 		cli_fail("agree: no flavor is built in %s (scripts/kernel-mode/build.sh --flavor all)", cli_kernel_dir());
 	if (!json)
-		printf("%u of %u cases agree word for word (%u flavor%s built)\n", cases - differ, cases, built,
-		       built == 1 ? "" : "s");
-	return differ ? 1 : 0;
+		printf("%u of %u cases agree word for word (%u flavor%s built%s)\n", cases - differ - errors, cases,
+		       built, built == 1 ? "" : "s", errors ? "; the kernel's code failed to run: see above" : "");
+	return errors ? EXIT_INTERNAL : differ ? 1 : 0;
 }

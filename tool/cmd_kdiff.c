@@ -276,7 +276,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	kd.skip_lo = kp.skip.addr, kd.skip_hi = kp.skip.addr + kp.skip.len;
 	enum pv_status pst = pv_patch_image(&kd.ctx, &kp.img, &kp.area, &kp.popts, &rep);
 	if (pst != PV_OK)
-		cli_fail("patching the kernel failed: %s", cli_patch_error(&kd.ctx, pst, "bad arguments"));
+		cli_patch_fail(&kd.ctx, pst, "patching the kernel failed: ", "bad arguments");
 	for (size_t i = 0; i < rep.nskips; i++)
 		kd.skipped[(rep.skips[i].addr - kd.base) / 4] = (uint8_t)(1 + rep.skips[i].reason);
 	pv_report_free(&rep);

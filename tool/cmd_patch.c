@@ -123,7 +123,7 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 	enum pv_status pst = pv_patch_image(ctx, &image, &area, NULL, &rep);
 	if (pst != PV_OK) {
 		free(img), free(orig), free(area_mem), pv_report_free(&rep);
-		cli_fail("%s", cli_patch_error(ctx, pst, "the template area does not fit the flavor's address space"));
+		cli_patch_fail(ctx, pst, "", "the template area does not fit the flavor's address space");
 	}
 
 	for (int i = 0; i < nwords; i++) {
@@ -333,7 +333,8 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 		pv_report_free(&rep);
 		if (!inside)
 			free(area_mem);
-		FAIL("%s", cli_patch_error(ctx, st, "--area: the template area does not fit the flavor's address space"));
+		free(bytes);
+		cli_patch_fail(ctx, st, "", "--area: the template area does not fit the flavor's address space");
 	}
 
 	/* every output is written before any is put in place */
@@ -369,7 +370,7 @@ static void kernel_form(struct opts *o)
 	double secs = cli_now() - t0;
 	if (st != PV_OK) {
 		pv_vmlinux_free(k);
-		cli_fail("%s", cli_patch_error(&ctx, st, "the kernel's template area does not fit the flavor's address space"));
+		cli_patch_fail(&ctx, st, "", "the kernel's template area does not fit the flavor's address space");
 	}
 	/* --verify: patching the patched text again must change nothing */
 	int status = 0;
@@ -385,7 +386,7 @@ static void kernel_form(struct opts *o)
 		struct pv_report rep2 = {0};
 		enum pv_status st2 = pv_patch_image(&ctx, &img2, &area2, &kp.popts, &rep2);
 		if (st2 != PV_OK)
-			cli_fail("patching again: %s", cli_patch_error(&ctx, st2, "bad arguments"));
+			cli_patch_fail(&ctx, st2, "patching again: ", "bad arguments");
 		/* upstream (linux, kernel:DIR) spends area on sites it leaves alone,
 		 * so a second pass writes more into the area: only the text
 		 * outside it has to stay the same (docs/profiles.md) */
