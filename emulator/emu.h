@@ -234,6 +234,9 @@ bool pv_runs_differ(enum pv_flavor f, const struct pv_run *a, const struct pv_ru
 struct pv_kernel;
 struct pv_kernel *pv_kernel_open(const char *dir, enum pv_flavor f, char *err, size_t errlen);
 void pv_kernel_free(struct pv_kernel *k);
+/* Whether dir/<flavor>/kernel.meta exists: a flavor not built is skipped,
+ * one built but unreadable (stale, damaged) is an error. */
+bool pv_kernel_present(const char *dir, enum pv_flavor f);
 
 /* Makes pv_patch_image(ctx, ...) run the kernel's code (ctx: the same
  * flavor, profile linux, whose table classifies the kernel's rewrites). */

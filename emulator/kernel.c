@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emu.h"
 #include "emu_uc.h"
@@ -383,6 +384,13 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		k->out_of_blocks = true;
 		uc_emu_stop(uc);
 	}
+}
+
+bool pv_kernel_present(const char *dir, enum pv_flavor f)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/%s/kernel.meta", dir, pv_flavor_info(f)->name);
+	return access(path, F_OK) == 0;
 }
 
 struct pv_kernel *pv_kernel_open(const char *dir, enum pv_flavor f, char *err, size_t errlen)

@@ -52,6 +52,10 @@ void pvf_use_kernel(const char *dir)
 	char missing[128] = "";
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
 		if (!kernels[f] && !(kernels[f] = pv_kernel_open(dir, f, err, sizeof err))) {
+			if (pv_kernel_present(dir, f)) { /* built, but stale or damaged: never skipped silently */
+				fprintf(stderr, "pvfuzz: %s\n", err);
+				exit(2);
+			}
 			if (!first[0])
 				snprintf(first, sizeof first, "%s", err);
 			size_t m = strlen(missing);

@@ -271,7 +271,7 @@ int cmd_agree(int argc, char **argv)
 		char err[700];
 		struct pv_kernel *k = pv_kernel_open(cli_kernel_dir(), f, err, sizeof err);
 		if (!k) {
-			if (flavor >= 0)
+			if (flavor >= 0 || pv_kernel_present(cli_kernel_dir(), f)) /* stale or damaged: not "not built" */
 				cli_fail("%s", err);
 			printf(json ? "{\"flavor\":\"%s\",\"verdict\":\"not built\"}\n" : "%-10s not built, skipped\n",
 			       pv_flavor_info(f)->name);
