@@ -126,27 +126,34 @@ if [ -z "$src" ]; then
 fi
 [ -d "$src" ] || die "--kernel-src: no such directory: $src"
 src=$(cd "$src" && pwd)
+for f in arch/powerpc/kernel/kvm.c arch/powerpc/kernel/kvm_emul.S Makefile; do
+	[ -f "$src/$f" ] || die "--kernel-src $src: not a Linux tree with PowerPC KVM guest code (no $f)"
+done
 # our fixes for the findings (docs/findings.md), applied to a copy of the
 # tree made of hard links (patch writes the files it changes anew)
 if [ "$apply" = 1 ]; then
 	sum=$(cat "$repo"/patches/linux/*.patch | cksum | cut -d' ' -f1)
 	patched="$src-patched"
 	if [ ! -f "$patched/.pvfuzz-patched" ] || [ "$(cat "$patched/.pvfuzz-patched")" != "$sum" ]; then
+		# a folder of that name that this script did not make is not touched
+		[ ! -e "$patched" ] || [ -f "$patched/.pvfuzz-patched" ] ||
+			die "--apply-patches: $patched exists and was not made by this script: move it away"
 		say "applying patches/linux/*.patch to a copy of $src"
-		rm -rf "$patched" # ours: made here, named after the tree with -patched
+		rm -rf "$patched" # ours (the marker says so)
 		cp -al "$src" "$patched" || die "cannot copy $src to $patched"
 		rm -f "$patched/.pvfuzz-unpacked"
+		echo incomplete >"$patched/.pvfuzz-patched" # ours from here on, even if a patch fails
 		for p in "$repo"/patches/linux/*.patch; do
-			patch -d "$patched" -p1 -s --forward <"$p" ||
-				{ echo "kernel-mode: $(basename "$p") does not apply to $src" >&2; exit 1; }
+			patch -d "$patched" -p1 --batch --forward <"$p" >"$patched/.pvfuzz-patch.log" 2>&1 || {
+				tail -n 5 "$patched/.pvfuzz-patch.log" >&2
+				echo "kernel-mode: $(basename "$p") does not apply to $src" >&2
+				exit 1
+			}
 		done
 		echo "$sum" >"$patched/.pvfuzz-patched"
 	fi
 	src=$patched
 fi
-for f in arch/powerpc/kernel/kvm.c arch/powerpc/kernel/kvm_emul.S Makefile; do
-	[ -f "$src/$f" ] || die "--kernel-src $src: not a Linux tree with PowerPC KVM guest code (no $f)"
-done
 
 dest="$out/$flavor"
 obj="$dest/obj"
