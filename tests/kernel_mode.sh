@@ -216,13 +216,14 @@ done
 # (hard links, one file replaced), book3s64 only.
 pkg=${trees[0]}
 tree="$src/.cache/kernel-mode/$pkg"
-variant() { # NAME FILE OLD NEW: a copy of the tree with OLD replaced by NEW in FILE; builds book3s64 into $vdir
+variant() { # NAME FILE OLD NEW: a copy of the tree with OLD replaced by NEW in FILE; builds
+	# ${vflavor:-book3s64} into $vdir
 	local name=$1 file=$2 old=$3 new=$4
 	local copy="$build/kernel-mode/variants/$name"
 	vdir="$build/kernel-mode/variants/$name-out"
 	rm -rf "$copy" && mkdir -p "$(dirname "$copy")" && cp -al "$tree" "$copy" || fail "copying the tree"
 	rm -f "$copy/$file" && python3 -c "$py_edit" "$tree/$file" "$copy/$file" "$old" "$new" || fail "editing $file for $name"
-	"$src/scripts/kernel-mode/build.sh" --kernel-src "$copy" --pvfuzz "$pvfuzz" --flavor book3s64 --out "$vdir" \
+	"$src/scripts/kernel-mode/build.sh" --kernel-src "$copy" --pvfuzz "$pvfuzz" --flavor "${vflavor:-book3s64}" --out "$vdir" \
 		>/dev/null 2>"$vdir.log" || fail "$name: build.sh: $(tail -n 3 "$vdir.log")"
 }
 py_edit='import sys; s = open(sys.argv[1]).read(); a, b = sys.argv[3], sys.argv[4]; assert a in s, "not found"; open(sys.argv[2], "w").write(s.replace(a, b, 1))'
@@ -272,6 +273,27 @@ r=$("$pvfuzz" patch --flavor book3s64 --profile "kernel:$vdir" 0x7c6000a6 0x7c60
 grep -q "skipped: *no handler" <<<"$r" || fail "no-mfmsr: mfmsr is not reported as 'no handler': $r"
 [ "$(grep -c skipped <<<"$r")" = 1 ] || fail "no-mfmsr: more than mfmsr skipped: $r"
 echo "   mfmsr: $(grep -o "skipped: *no handler" <<<"$r"), mtmsr still patched"
+step "old upstream code that rewrote SPR 19 (DAR) on BookE: judged, and a divergence"
+# (BookE has DEAR at SPR 61; upstream's #ifdef CONFIG_BOOKE came later)
+vflavor=booke32 variant old-dar arch/powerpc/kernel/kvm.c \
+	$'#ifdef CONFIG_BOOKE\n\tcase KVM_INST_MFSPR(SPRN_DEAR):\n#else\n\tcase KVM_INST_MFSPR(SPRN_DAR):\n#endif\n' \
+	$'\tcase KVM_INST_MFSPR(SPRN_DAR):\n'
+r=$("$pvfuzz" patch --flavor booke32 --profile "kernel:$vdir" 0x7c7302a6)
+grep -q "class: *none: the linux profile's table does not match it, and the kernel rewrote it" <<<"$r" ||
+	fail "old-dar: pvfuzz patch does not show the foreign rewrite: $r"
+set +e
+r=$("$pvfuzz" diff --flavor booke32 --profile "kernel:$vdir" --states 20 0x7c7302a6 2>&1); rc=$?
+set -e
+[ $rc = 1 ] && grep -q "^DIVERGENCE" <<<"$r" || fail "old-dar: pvfuzz diff exit $rc: $(head -n 2 <<<"$r")"
+grep -q "was rewritten although the linux profile's table does not match it" <<<"$r" ||
+	fail "old-dar: the report does not say the table does not match"
+echo "   mfspr r3,19 on booke32: $(grep -m1 '^first difference' <<<"$r")"
+r=$("$pvfuzz" diff --flavor booke32 --profile "kernel:$vdir" --states 50 0x7c6000a6 0x7c7d0aa6 0x7ca00106)
+grep -q "^equivalent" <<<"$r" || fail "old-dar: other words diverge: $(head -n 2 <<<"$r")"
+grep -q "reached the end" <<<"$r" || fail "old-dar: no run reached the end: $(sed -n 2p <<<"$r")"
+r=$("$pvfuzz" patch --flavor booke32 --profile "kernel:$vdir" 0x7c7d0aa6)
+grep -q "skipped: *no handler" <<<"$r" || fail "old-dar: mfspr DEAR is not 'no handler': $r"
+echo "   the rest of that tree (mfmsr, mfspr DEAR left alone as 'no handler', wrtee): equivalent"
 rm -rf "$build/kernel-mode/variants"
 
 echo "kernel mode: all checks passed on ${trees[*]}"

@@ -22,6 +22,9 @@ static const char usage[] =
 	"r1 equal to the critical marker, upper MSR bits on 64-bit flavors.\n"
 	"Prints a table of class by feature set (--all: every flavor, a table of class\n"
 	"by flavor over the feature sets) and, for the first divergence, the report.\n"
+	"--profile P: fixed (default), linux (upstream, findings included), or\n"
+	"kernel:DIR, a kernel tree's own code (docs/kernel-mode.md), one thread per\n"
+	"flavor.\n"
 	"\n"
 	"Exit status: 0 no divergence, 1 a divergence, 2 usage error, 70 internal error.\n";
 

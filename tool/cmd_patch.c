@@ -21,7 +21,8 @@ static const char usage[] =
 	"                    [--out FILE] [--verify] [--json] [symbol options]\n"
 	"\n"
 	"Word form: each WORD (32-bit hex) is placed at ADDR, ADDR+4, ... and patched;\n"
-	"prints its disassembly, its class (or 'unchanged'), the rewrite, and for\n"
+	"prints its disassembly, its class (or 'unchanged'; 'foreign' for a word\n"
+	"the kernel profile rewrote that the table does not match), the rewrite, and for\n"
 	"template classes the filled template instance.\n"
 	"Image form: patches a raw text image (bytes in guest byte order) loaded at\n"
 	"--base and prints the report: per-class counts, skipped sites and why,\n"
@@ -133,8 +134,11 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 		const struct pv_tmpl_layout *l = NULL;
 		uint32_t inst[PV_TMPL_MAX_WORDS];
 		uint64_t at = 0;
-		bool patched = row && now != orig[i], wild = false;
-		if (patched && row->kind == PV_K_TEMPLATE && pv_branch_decode(is64, site, now, &at)) {
+		/* a word the table does not match but the patch hook (the kernel
+		 * profile) rewrote anyway is shown too: the oracle judges it */
+		bool patched = now != orig[i], wild = false;
+		const char *cls = row ? pv_class_name(row->cls) : patched ? "foreign" : "unchanged";
+		if (patched && row && row->kind == PV_K_TEMPLATE && pv_branch_decode(is64, site, now, &at)) {
 			l = pv_tmpl_layout(ctx, row->target);
 			/* the linux profile masks an out-of-reach displacement: the
 			 * branch may land outside the area */
@@ -157,7 +161,7 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 		if (o->json) {
 			printf("{\"addr\":\"0x%llx\",\"word\":\"0x%08x\",\"disasm\":\"%s\",\"class\":\"%s\","
 			       "\"patched\":%s,\"rewrite\":", (unsigned long long)site, orig[i], d,
-			       row ? pv_class_name(row->cls) : "unchanged", patched ? "true" : "false");
+			       cls, patched ? "true" : "false");
 			print_hex_list(&now, patched);
 			printf(",\"template\":");
 			print_hex_list(inst, l ? l->nwords : 0);
@@ -171,7 +175,11 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 			continue;
 		}
 		printf("0x%08x  %s\n", orig[i], d);
-		printf("    class:    %s\n", row ? pv_class_name(row->cls) : "unchanged");
+		if (row || !patched)
+			printf("    class:    %s\n", cls);
+		else
+			printf("    class:    none: the %s profile's table does not match it, and the kernel rewrote it\n",
+			       pv_profile_name(ctx->profile));
 		if (skip)
 			printf("    skipped:  %s\n", skip);
 		if (patched)
