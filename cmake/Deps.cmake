@@ -30,9 +30,24 @@ function(pvfuzz_require_program var name apt)
 endfunction()
 
 pvfuzz_require_lib(capstone capstone/capstone.h capstone libcapstone-dev)
-pvfuzz_require_lib(cmocka cmocka.h cmocka libcmocka-dev)
-# ELF kernels (pvfuzz patch --vmlinux): the tool only, never the fuzz targets
-pvfuzz_require_lib(libelf gelf.h elf libelf-dev)
+# The checks assume capstone 4.0 (Debian 12 and Ubuntu 24.04: 4.0.2).
+# Capstone 3 prints 32-bit branch targets differently, and 5 and later decode
+# and name PowerPC instructions otherwise: the cross-checks would fail on
+# correct code.
+file(STRINGS "${capstone_INCLUDE_DIR}/capstone/capstone.h" _cs_lines REGEX "^#define CS_(API_MAJOR|API_MINOR|VERSION_EXTRA) ")
+string(REGEX REPLACE ".*CS_API_MAJOR ([0-9]+).*" "\\1" _cs_major "${_cs_lines}")
+string(REGEX REPLACE ".*CS_API_MINOR ([0-9]+).*" "\\1" _cs_minor "${_cs_lines}")
+string(REGEX REPLACE ".*CS_VERSION_EXTRA ([0-9]+).*" "\\1" _cs_extra "${_cs_lines}")
+if(NOT _cs_major STREQUAL "4" OR NOT _cs_minor STREQUAL "0")
+  message(FATAL_ERROR "capstone ${_cs_major}.${_cs_minor} in ${capstone_INCLUDE_DIR}: pvfuzz needs capstone 4.0 "
+                      "(Debian 12's and Ubuntu 24.04's libcapstone-dev, 4.0.2; OSS-Fuzz: base-builder:ubuntu-24-04)")
+endif()
+message(STATUS "capstone ${_cs_major}.${_cs_minor}.${_cs_extra}")
+if(NOT PVFUZZ_FUZZ_ONLY)
+  pvfuzz_require_lib(cmocka cmocka.h cmocka libcmocka-dev)
+  # ELF kernels (pvfuzz patch --vmlinux): the tool only, never the fuzz targets
+  pvfuzz_require_lib(libelf gelf.h elf libelf-dev)
+endif()
 pvfuzz_require_program(PPC32_AS powerpc-linux-gnu-as binutils-powerpc-linux-gnu)
 pvfuzz_require_program(PPC32_NM powerpc-linux-gnu-nm binutils-powerpc-linux-gnu)
 pvfuzz_require_program(PPC32_OBJCOPY powerpc-linux-gnu-objcopy binutils-powerpc-linux-gnu)

@@ -60,9 +60,28 @@ set(_uc_lib "${_uc_bin}/libunicorn.a")
 
 # unicorn is built without sanitizers or coverage: it is a dependency, not
 # code under test, and instrumenting qemu makes every run several times slower.
+# Nothing of the caller's environment reaches it: OSS-Fuzz exports its
+# sanitizer and coverage flags in CFLAGS, which CMake would otherwise take
+# for unicorn's own (and UBSan then stops in qemu's translate.c on a shift
+# that is not ours to fix). So unicorn's configure step runs with CFLAGS,
+# CXXFLAGS and LDFLAGS unset and its flags given here (its build step uses
+# only what configure wrote). (MSan would need an instrumented
+# unicorn; project.yaml leaves MSan out for that reason.)
 set(_uc_extract_opt)
 if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.24)
   set(_uc_extract_opt DOWNLOAD_EXTRACT_TIMESTAMP TRUE)
+endif()
+# AFL++'s compiler wrappers instrument whatever they compile: unicorn gets
+# the plain clang beneath them.
+set(_uc_cc "${CMAKE_C_COMPILER}")
+get_filename_component(_cc_name "${CMAKE_C_COMPILER}" NAME)
+if(_cc_name MATCHES "^afl-")
+  find_program(_uc_plain_cc NAMES clang-14 clang)
+  if(NOT _uc_plain_cc)
+    message(FATAL_ERROR "building with ${_cc_name}: no clang found for unicorn")
+  endif()
+  set(_uc_cc "${_uc_plain_cc}")
+  message(STATUS "unicorn: built with ${_uc_cc}, not the AFL++ wrapper ${_cc_name}")
 endif()
 ExternalProject_Add(unicorn_ext
   PREFIX "${_uc_prefix}"
@@ -75,9 +94,14 @@ ExternalProject_Add(unicorn_ext
                 -DPATCH_DIR=${PROJECT_SOURCE_DIR}/third_party
                 -DPATCHES=unicorn-ppc64-cpu-model.patch,unicorn-ppc64-or-pause.patch
                 -P "${PROJECT_SOURCE_DIR}/cmake/UnicornPatch.cmake"
+  CMAKE_COMMAND ${CMAKE_COMMAND} -E env --unset=CFLAGS --unset=CXXFLAGS --unset=LDFLAGS --unset=CPPFLAGS
+                ${CMAKE_COMMAND}
   CMAKE_ARGS
     -DCMAKE_BUILD_TYPE=Release
-    -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER}
+    -DCMAKE_C_FLAGS=
+    -DCMAKE_EXE_LINKER_FLAGS=
+    -DCMAKE_SHARED_LINKER_FLAGS=
+    -DCMAKE_C_COMPILER=${_uc_cc}
     -DCMAKE_POSITION_INDEPENDENT_CODE=ON
     -DUNICORN_ARCH=ppc
     -DBUILD_SHARED_LIBS=OFF

@@ -88,8 +88,18 @@ void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, F
 		exit(70);
 	}
 	if (d->divergent) {
-		pv_print_divergence(out ? out : stderr, ctx, "fuzz input", &st, d);
-		return pvf_fail(r, out, "divergence: %s: original %s, patched %s", d->item, d->orig, d->patched);
+		if (out) /* NULL: the caller wants the verdict only (pvfuzz repro --json) */
+			pv_print_divergence(out, ctx, "fuzz input", &st, d);
+		/* the crash's identity: the first word the patch changed (one word,
+		 * once minimised) */
+		int cls = -1;
+		for (unsigned i = 0; i < n && cls < 0; i++) {
+			const struct pv_row *row = pv_match(ctx, w[i]);
+			if (row && d->patched_code.text[i] != w[i])
+				cls = row->cls;
+		}
+		return pvf_fail(r, out, ctx, PVF_K_divergence, cls, "divergence: %s: original %s, patched %s", d->item,
+				d->orig, d->patched);
 	}
 	if (verbose)
 		pv_print_diff_runs(out, ctx, &st, d);

@@ -145,24 +145,24 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		exit(70);
 	}
 	if (st != PV_OK) {
-		pvf_fail(r, out, "the patch loop refused a valid layout (base 0x%llx, area 0x%llx)",
+		pvf_fail(r, out, ctx, PVF_K_layout_refused, -1, "the patch loop refused a valid layout (base 0x%llx, area 0x%llx)",
 			 (unsigned long long)base, (unsigned long long)area->addr);
 		return 0;
 	}
 	if (area->used > area->size) {
-		pvf_fail(r, out, "area used %zu of %zu bytes", area->used, area->size);
+		pvf_fail(r, out, ctx, PVF_K_area_overrun, -1, "area used %zu of %zu bytes", area->used, area->size);
 		return 0;
 	}
 	for (size_t g = 0; !p->inside && g < NGUARD; g++)
 		if (p->box[g] != GUARD || p->box[NGUARD + area->size + g] != GUARD) {
-			pvf_fail(r, out, "a guard byte around the template area changed");
+			pvf_fail(r, out, ctx, PVF_K_guard_bytes, -1, "a guard byte around the template area changed");
 			return 0;
 		}
 	if (used_before > area->used || memcmp(p->area_before, area_mem, used_before) != 0) {
 		size_t k = 0;
 		while (k + 4 < used_before && !memcmp(p->area_before + k, area_mem + k, 4))
 			k += 4;
-		pvf_fail(r, out, "the pass changed an instance already in the area: 0x%llx was 0x%08x, is 0x%08x",
+		pvf_fail(r, out, ctx, PVF_K_instance_rewritten, -1, "the pass changed an instance already in the area: 0x%llx was 0x%08x, is 0x%08x",
 			 (unsigned long long)(area->addr + k), pv_get_word(ctx, p->area_before + k),
 			 pv_get_word(ctx, area_mem + k));
 		return 0;
@@ -179,7 +179,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 			sites += row != NULL;
 			if (row && ctx->profile == PV_PROFILE_FIXED &&
 			    !left_alone_justly(ctx, row, a, area, p->opts, rep, is64, msg, sizeof msg)) {
-				pvf_fail(r, out, "%s", msg);
+				pvf_fail(r, out, ctx, PVF_K_left_alone_unjustly, row->cls, "%s", msg);
 				return 0;
 			}
 			continue;
@@ -187,34 +187,34 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		if (!row && ctx->patch_hook) { /* a kernel's handler of its own: the oracle judges it */
 			foreign++;
 			if (!covered(rep, a)) {
-				pvf_fail(r, out, "rewritten word 0x%llx has no flush range", (unsigned long long)a);
+				pvf_fail(r, out, ctx, PVF_K_no_flush, -1, "rewritten word 0x%llx has no flush range", (unsigned long long)a);
 				return 0;
 			}
 			continue;
 		}
 		if (!row) {
-			pvf_fail(r, out, "unmatched word 0x%08x at 0x%llx changed to 0x%08x", w0, (unsigned long long)a, w1);
+			pvf_fail(r, out, ctx, PVF_K_unmatched_changed, -1, "unmatched word 0x%08x at 0x%llx changed to 0x%08x", w0, (unsigned long long)a, w1);
 			return 0;
 		}
 		sites++, patched++;
 		if (!covered(rep, a)) {
-			pvf_fail(r, out, "changed site 0x%llx has no flush range", (unsigned long long)a);
+			pvf_fail(r, out, ctx, PVF_K_no_flush, row->cls, "changed site 0x%llx has no flush range", (unsigned long long)a);
 			return 0;
 		}
 		if (row->kind != PV_K_TEMPLATE) {
 			if (!pvf_expect_simple(ctx, row->cls, w0, w1, msg, sizeof msg)) {
-				pvf_fail(r, out, "at 0x%llx: %s", (unsigned long long)a, msg);
+				pvf_fail(r, out, ctx, PVF_K_single_word_rewrite, row->cls, "at 0x%llx: %s", (unsigned long long)a, msg);
 				return 0;
 			}
 			continue;
 		}
 		if (p->opts->has_vectors_end && a < p->opts->vectors_end) {
-			pvf_fail(r, out, "site 0x%llx below end of vectors 0x%llx was branch patched", (unsigned long long)a,
+			pvf_fail(r, out, ctx, PVF_K_below_vectors, row->cls, "site 0x%llx below end of vectors 0x%llx was branch patched", (unsigned long long)a,
 				 (unsigned long long)p->opts->vectors_end);
 			return 0;
 		}
 		if ((w1 & 0xfc000003u) != 0x48000000u) {
-			pvf_fail(r, out, "template site 0x%llx became 0x%08x, not a b", (unsigned long long)a, w1);
+			pvf_fail(r, out, ctx, PVF_K_site_not_branch, row->cls, "template site 0x%llx became 0x%08x, not a b", (unsigned long long)a, w1);
 			return 0;
 		}
 		/* the whole-area rule is ours (docs/engine.md); upstream only needs
@@ -223,7 +223,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		if (ctx->profile == PV_PROFILE_FIXED &&
 		    (!in_reach(is64, a, area->addr) || !in_reach(is64, a, last) || !in_reach(is64, area->addr, a + 4) ||
 		     !in_reach(is64, last, a + 4))) {
-			pvf_fail(r, out, "site 0x%llx was branch patched but the area 0x%llx..0x%llx is not wholly in reach",
+			pvf_fail(r, out, ctx, PVF_K_out_of_reach, row->cls, "site 0x%llx was branch patched but the area 0x%llx..0x%llx is not wholly in reach",
 				 (unsigned long long)a, (unsigned long long)area->addr, (unsigned long long)last);
 			return 0;
 		}
@@ -232,7 +232,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		unsigned nw = pv_tmpl_layout(ctx, row->target)->nwords;
 		/* offsets into the area, not addresses: an area may end at 2^64 */
 		if (at - area->addr >= area->used || 4ull * nw > area->used - (at - area->addr)) {
-			pvf_fail(r, out, "site 0x%llx branches to 0x%llx, outside the used area", (unsigned long long)a,
+			pvf_fail(r, out, ctx, PVF_K_branch_outside_area, -1, /* the loop's, whatever the class */ "site 0x%llx branches to 0x%llx, outside the used area", (unsigned long long)a,
 				 (unsigned long long)at);
 			return 0;
 		}
@@ -240,12 +240,12 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		for (unsigned k = 0; k < nw; k++) {
 			inst[k] = pv_get_word(ctx, area_mem + (at - area->addr) + 4 * k);
 			if (!covered(rep, at + 4 * k)) {
-				pvf_fail(r, out, "instance word 0x%llx has no flush range", (unsigned long long)(at + 4 * k));
+				pvf_fail(r, out, ctx, PVF_K_no_flush, row->cls, "instance word 0x%llx has no flush range", (unsigned long long)(at + 4 * k));
 				return 0;
 			}
 		}
 		if (!pvf_expect_instance(ctx, row, w0, a, at, inst, nw, msg, sizeof msg)) {
-			pvf_fail(r, out, "site 0x%llx: %s", (unsigned long long)a, msg);
+			pvf_fail(r, out, ctx, PVF_K_instance_slots, row->cls, "site 0x%llx: %s", (unsigned long long)a, msg);
 			return 0;
 		}
 	}
@@ -253,7 +253,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 	for (unsigned c = 0; c < PV_NCLASSES; c++)
 		counted += rep->patched[c], skipped += rep->skipped[c];
 	if (counted != patched || counted + skipped != sites || foreign != rep->foreign) {
-		pvf_fail(r, out, "report says %u patched and %u skipped, the image shows %u of %u sites changed", counted,
+		pvf_fail(r, out, ctx, PVF_K_report_counts, -1, "report says %u patched and %u skipped, the image shows %u of %u sites changed", counted,
 			 skipped, patched, sites);
 		return 0;
 	}
@@ -381,11 +381,11 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 		for (size_t g = 0; mode != 2 && g < NGUARD; g++)
 			guards &= box[g] == GUARD && box[NGUARD + area_size + g] == GUARD;
 		if (st != PV_ERR_ARG)
-			pvf_fail(r, out, "the patch loop accepted a layout outside the address space or overlapping badly "
+			pvf_fail(r, out, ctx, PVF_K_bad_layout_accepted, -1, "the patch loop accepted a layout outside the address space or overlapping badly "
 				 "(image 0x%llx + %zu, area 0x%llx + %zu): status %d", (unsigned long long)base, len,
 				 (unsigned long long)area_addr, area_size, (int)st);
 		else if (memcmp(before, img, len) || !guards || area.used)
-			pvf_fail(r, out, "the patch loop refused the layout but changed memory");
+			pvf_fail(r, out, ctx, PVF_K_refused_but_changed, -1, "the patch loop refused the layout but changed memory");
 		else if (verbose)
 			fprintf(out, "refused, as it must be: the layout does not fit the address space\n");
 		goto done;
@@ -418,11 +418,11 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 		for (; ok && off < len; off += 4)
 			ok = !memcmp(before + off, img + off, 4);
 		if (!ok)
-			pvf_fail(r, out, "patching the patched image changed it again: 0x%llx was 0x%08x, is 0x%08x",
+			pvf_fail(r, out, ctx, PVF_K_not_idempotent, -1, "patching the patched image changed it again: 0x%llx was 0x%08x, is 0x%08x",
 				 (unsigned long long)(base + off - 4), pv_get_word(ctx, before + off - 4),
 				 pv_get_word(ctx, img + off - 4));
 		else if (memcmp(area_copy, area_mem, area_size) || used != area.used)
-			pvf_fail(r, out, "patching the patched image changed the area again (used %zu, then %zu bytes)",
+			pvf_fail(r, out, ctx, PVF_K_not_idempotent, -1, "patching the patched image changed the area again (used %zu, then %zu bytes)",
 				 used, area.used);
 		free(area_copy);
 	}

@@ -64,7 +64,7 @@ static void check_branch_helper(const struct pv_ctx *ctx, uint32_t w, FILE *out,
 		bool got = pv_branch_encode(is64, from, to, &b);
 		int64_t back = (int32_t)((b & 0x03fffffcu) << 6) >> 6;
 		if (got != want || (got && ((b & 0xfc000003u) != 0x48000000u || back != ds[i])))
-			return pvf_fail(r, out, "b from 0x%llx by %lld: helper says %s (0x%08x), the ISA %s",
+			return pvf_fail(r, out, ctx, PVF_K_branch_helper, -1, "b from 0x%llx by %lld: helper says %s (0x%08x), the ISA %s",
 					(unsigned long long)from, (long long)ds[i], got ? "yes" : "no", b, want ? "yes" : "no");
 	}
 }
@@ -83,16 +83,17 @@ void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *ou
 		fprintf(out, "class: %s\n", row ? pv_class_name(row->cls) : "unchanged");
 	}
 	if (pv_match(ctx, w) != row)
-		return pvf_fail(r, out, "0x%08x: the matcher is not deterministic", w);
+		return pvf_fail(r, out, ctx, PVF_K_matcher_nondeterministic, row ? row->cls : -1,
+				"0x%08x: the matcher is not deterministic", w);
 	if (row) {
 		if ((w & ~row->carried) != row->match)
-			return pvf_fail(r, out, "0x%08x matched %s with other bits than its encoding 0x%08x",
+			return pvf_fail(r, out, ctx, PVF_K_matcher_bits, row->cls, "0x%08x matched %s with other bits than its encoding 0x%08x",
 					w, pv_class_name(row->cls), row->match);
 		if (!(row->flavors & PV_FL(ctx->flavor)) || (row->gate & ~ctx->features))
-			return pvf_fail(r, out, "0x%08x matched %s on %s/%s outside its flavors or gate", w,
+			return pvf_fail(r, out, ctx, PVF_K_matcher_gate, row->cls, "0x%08x matched %s on %s/%s outside its flavors or gate", w,
 					pv_class_name(row->cls), ctx->fi->name, pv_features_name(ctx->features));
 		if (row->gate && pv_match(pvf_ctx(ctx->flavor, ctx->features & ~row->gate, ctx->profile), w))
-			return pvf_fail(r, out, "0x%08x (%s) matched on %s without feature %s", w,
+			return pvf_fail(r, out, ctx, PVF_K_matcher_feature, row->cls, "0x%08x (%s) matched on %s without feature %s", w,
 					pv_class_name(row->cls), ctx->fi->name, pv_features_name(row->gate));
 	}
 
@@ -103,11 +104,12 @@ void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *ou
 	pv_report_free(&a.rep);
 	pv_report_free(&b.rep);
 	if (!same)
-		return pvf_fail(r, out, "0x%08x on %s: patching is not deterministic", w, ctx->fi->name);
+		return pvf_fail(r, out, ctx, PVF_K_patch_nondeterministic, row ? row->cls : -1,
+				"0x%08x on %s: patching is not deterministic", w, ctx->fi->name);
 
 	if (!row) {
 		if (a.now != w || a.used)
-			return pvf_fail(r, out, "unmatched 0x%08x on %s became 0x%08x (area use %zu)", w, ctx->fi->name,
+			return pvf_fail(r, out, ctx, PVF_K_unmatched_changed, -1, "unmatched 0x%08x on %s became 0x%08x (area use %zu)", w, ctx->fi->name,
 					a.now, a.used);
 		return;
 	}
@@ -115,13 +117,13 @@ void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *ou
 		pv_print_insn(out, "rewrite: ", ctx->fi->is64, site, a.now, "");
 	if (row->kind != PV_K_TEMPLATE) {
 		if (!pvf_expect_simple(ctx, row->cls, w, a.now, msg, sizeof msg))
-			return pvf_fail(r, out, "%s", msg);
+			return pvf_fail(r, out, ctx, PVF_K_single_word_rewrite, row->cls, "%s", msg);
 		return;
 	}
 	uint32_t want_b;
 	pv_branch_encode(ctx->fi->is64, site, site + AREA_OFF, &want_b);
 	if (a.now != want_b)
-		return pvf_fail(r, out, "%s 0x%08x: site became 0x%08x, want b to the instance (0x%08x)",
+		return pvf_fail(r, out, ctx, PVF_K_site_not_branch, row->cls, "%s 0x%08x: site became 0x%08x, want b to the instance (0x%08x)",
 				pv_class_name(row->cls), w, a.now, want_b);
 	unsigned n = (unsigned)(a.used / 4);
 	if (verbose)
@@ -129,5 +131,5 @@ void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *ou
 			pv_print_insn(out, "  ", ctx->fi->is64, site + AREA_OFF + 4 * i, a.inst[i],
 				      pv_slot_tag(pv_tmpl_layout(ctx, row->target), (int)i));
 	if (!pvf_expect_instance(ctx, row, w, site, site + AREA_OFF, a.inst, n, msg, sizeof msg))
-		return pvf_fail(r, out, "%s", msg);
+		return pvf_fail(r, out, ctx, PVF_K_instance_slots, row->cls, "%s", msg);
 }

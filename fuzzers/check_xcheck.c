@@ -124,7 +124,7 @@ void pvf_xcheck_word(const struct pv_ctx *c, uint32_t w, bool verbose, FILE *out
 		fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c->fi->name, w, text,
 			spec ? "rewrite" : "leave", row ? pv_class_name(row->cls) : "unchanged");
 	if (spec != (row != NULL))
-		pvf_fail(r, out, "0x%08x on %s with features %s: capstone reads '%s' (%s by the spec), the matcher says %s",
+		pvf_fail(r, out, c, PVF_K_capstone_xcheck, row ? row->cls : -1, "0x%08x on %s with features %s: capstone reads '%s' (%s by the spec), the matcher says %s",
 			 w, c->fi->name, pv_features_name(c->features), text, spec ? "rewritten" : "left alone",
 			 row ? pv_class_name(row->cls) : "unchanged");
 }

@@ -58,6 +58,9 @@ enum pvf_profile_policy pvf_policy_from_env(void); /* PVFUZZ_PROFILE, default fi
  * dir/<flavor>/, and inputs of a flavor without such a build are skipped.
  * Exits 2 when no flavor is built there. One thread only. */
 void pvf_use_kernel(const char *dir);
+/* Whether pvf_use_kernel() attached a kernel build: the linux profile's
+ * contexts then run the kernel's code. */
+bool pvf_kernel_active(void);
 
 /* PVFUZZ_CLASS=NAME focuses the targets on one rewrite class (pvfuzz
  * validate): the selector's "rewritable encoding" picks only that class's
@@ -99,12 +102,35 @@ uint32_t pvf_plain_word(uint32_t r);
 
 /* ---- the checks ------------------------------------------------------------ */
 
+/* Every check a target can fail, one name each (docs/fuzzing.md, "Crash
+ * identity"). A failing input aborts through functions named after its
+ * check, its class and its flavor (pvf_crash, crash.c), so that the crash
+ * state ClusterFuzz takes from the top frames tells findings apart. */
+#define PVF_CHECK_LIST(X)                                                                                      \
+	X(branch_helper) X(matcher_nondeterministic) X(matcher_bits) X(matcher_gate) X(matcher_feature)        \
+	X(patch_nondeterministic) X(unmatched_changed) X(single_word_rewrite) X(site_not_branch)               \
+	X(instance_slots) X(capstone_xcheck) X(divergence) X(layout_refused) X(area_overrun) X(guard_bytes)    \
+	X(instance_rewritten) X(left_alone_unjustly) X(no_flush) X(below_vectors) X(out_of_reach)              \
+	X(branch_outside_area) X(report_counts) X(bad_layout_accepted) X(refused_but_changed) X(not_idempotent)
+enum pvf_check_id {
+#define PVF_X_ENUM(name) PVF_K_##name,
+	PVF_CHECK_LIST(PVF_X_ENUM)
+#undef PVF_X_ENUM
+	PVF_NCHECKS
+};
+const char *pvf_check_name(enum pvf_check_id k);
+
 /* What a check found. verbose: print the decoded input and what was run
  * (pvfuzz repro); a failing check always prints its operands and report. */
 struct pvf_result {
 	bool failed;
 	bool ignored; /* input for another target, or empty */
 	char what[256];
+	/* the crash's identity: which check, on which class (-1: none or not
+	 * known) and flavor */
+	enum pvf_check_id check;
+	int cls;
+	enum pv_flavor flavor;
 };
 
 void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_profile_policy pol, bool verbose,
@@ -127,7 +153,13 @@ void pvf_xcheck_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *o
 void pvf_expect_thread_done(void);
 void pvf_xcheck_thread_done(void);
 
-void pvf_fail(struct pvf_result *r, FILE *out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void pvf_fail(struct pvf_result *r, FILE *out, const struct pv_ctx *ctx, enum pvf_check_id check, int cls,
+	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Aborts for a failed check through the frames that name it (crash.c). */
+_Noreturn void pvf_crash(const struct pvf_result *r);
+/* Whether a failure counts as a crash: every one, unless PVFUZZ_KEEP_CRASH
+ * names the one identity (check/class/flavor) that does. */
+bool pvf_crash_wanted(const struct pvf_result *r);
 
 /* ---- independent expectations (expect.c) ---------------------------------- */
 
@@ -155,8 +187,8 @@ bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uin
 		if (!ready)                                                         \
 			pol = pvf_policy_from_env(), ready = true;                  \
 		pvf_check(T, data, size, pol, false, stderr, &r);                   \
-		if (r.failed)                                                       \
-			abort();                                                    \
+		if (r.failed && pvf_crash_wanted(&r))                               \
+			pvf_crash(&r);                                              \
 		return 0;                                                           \
 	}
 

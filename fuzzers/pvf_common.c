@@ -44,6 +44,8 @@ const struct pvf_platform *pvf_platform(unsigned index)
 static const char *kernel_dir;
 static struct pv_kernel *kernels[PV_NFLAVORS];
 
+bool pvf_kernel_active(void) { return kernel_dir != NULL; }
+
 void pvf_use_kernel(const char *dir)
 {
 	char err[600], first[600] = "";
@@ -278,13 +280,17 @@ bool pvf_focus_seed(enum pvf_target t, uint8_t *b, size_t n)
 	return false;
 }
 
-void pvf_fail(struct pvf_result *r, FILE *out, const char *fmt, ...)
+void pvf_fail(struct pvf_result *r, FILE *out, const struct pv_ctx *ctx, enum pvf_check_id check, int cls,
+	      const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(r->what, sizeof r->what, fmt, ap);
 	va_end(ap);
 	r->failed = true;
+	r->check = check;
+	r->cls = cls >= 0 && cls < PV_NCLASSES ? cls : -1;
+	r->flavor = ctx->flavor;
 	if (out)
 		fprintf(out, "CHECK FAILED: %s\n", r->what);
 }

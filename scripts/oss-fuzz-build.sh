@@ -1,16 +1,25 @@
 #!/bin/bash -eu
 # OSS-Fuzz / ClusterFuzzLite build: honours $CC, $CXX, $CFLAGS, $CXXFLAGS,
-# $LIB_FUZZING_ENGINE, $SRC and $OUT as the OSS-Fuzz builder sets them, and
-# writes into $OUT each target, <target>_seed_corpus.zip, <target>.dict and
-# <target>.options. unicorn is built from its release tarball (downloaded
-# and checksum-checked when ../shared/vendor is not beside the checkout).
-# Check the result with scripts/check-build.sh "$OUT".
-: "${CC:?}" "${CFLAGS:=}" "${LIB_FUZZING_ENGINE:?}" "${SRC:?}" "${OUT:?}"
+# $LIB_FUZZING_ENGINE, $SRC, $OUT and $WORK as the OSS-Fuzz builder sets
+# them, and writes into $OUT each target, <target>_seed_corpus.zip,
+# <target>.dict and <target>.options. A fuzz-only build (PVFUZZ_FUZZ_ONLY):
+# no tool, no tests, no cmocka or libelf; no build type of ours, so the
+# builder's -O and -g stand; the targets linked with $CXX. unicorn is built
+# from its release tarball with flags of its own (cmake/Unicorn.cmake):
+# $SRC/unicorn-2.1.4.tar.gz when the Dockerfile fetched it, else
+# ../shared/vendor beside the checkout, else downloaded; the checksum is
+# checked in every case. Check the result with scripts/oss-fuzz-check.sh.
+: "${CC:?}" "${CXX:?}" "${CFLAGS:=}" "${CXXFLAGS:=}" "${LIB_FUZZING_ENGINE:?}" "${SRC:?}" "${OUT:?}"
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${WORK:-$here/build-oss-fuzz}/pvfuzz-build
+tarball=()
+[ -f "$SRC/unicorn-2.1.4.tar.gz" ] && tarball=(-DPVFUZZ_UNICORN_TARBALL="$SRC/unicorn-2.1.4.tar.gz")
+# scripts/oss-fuzz-check.sh builds unicorn once for all its rows
+[ -n "${PVFUZZ_UNICORN_FROM:-}" ] && tarball+=(-DPVFUZZ_UNICORN_FROM="$PVFUZZ_UNICORN_FROM")
 cd "$here"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$CFLAGS" \
-	-DPVFUZZ_LIB_FUZZING_ENGINE="$LIB_FUZZING_ENGINE" -DPVFUZZ_STATIC_DEPS=ON
+cmake -S . -B "$build" -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
+	-DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
+	-DPVFUZZ_LIB_FUZZING_ENGINE="$LIB_FUZZING_ENGINE" -DPVFUZZ_STATIC_DEPS=ON "${tarball[@]}"
 targets="fuzz_check_ins fuzz_diff fuzz_image fuzz_disasm_xcheck"
 # shellcheck disable=SC2086
 cmake --build "$build" -j"$(nproc)" --target $targets
