@@ -6,8 +6,10 @@
 # fetched (scripts/fetch-debian-kernel.sh), the same for the kernel profile
 # when scripts/kernel-mode/build.sh has built it (its differential runs/s and
 # the kernel patched by its own code), then exec/s of each fuzz target over
-# its seed corpus (fuzz_diff pinned to book3s32). Exits non-zero if a run
-# fails.
+# its seed corpus (fuzz_diff pinned to book3s32), with fuzz_image and
+# fuzz_diff run again under the kernel profile when every flavor is built.
+# The kernel profile's figures come with their ratio to the engine's.
+# Exits non-zero if a run fails.
 #
 # Usage: scripts/bench.sh [--states N] [--fuzz-time SECONDS]
 #   --states N          differential runs per flavor (default 200000)
@@ -21,7 +23,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--states) states=${2:?--states needs a value}; shift 2 ;;
 	--fuzz-time) fuzz_time=${2:?--fuzz-time needs a value}; shift 2 ;;
-	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) echo "scripts/bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -51,6 +53,7 @@ for f in book3s32 booke32 book3s64 booke64 book3s64le; do
 	cpu=$(sed -n 's/^equivalent: .*(\(.*\) on \(.*\), profile.*/\2/p' <<<"$out")
 	[ -n "$rate" ] || { echo "$f: pvfuzz diff failed:"; echo "$out"; exit 1; }
 	printf '%-12s %10s %14s  %s\n' "$f" "$states" "$rate" "$cpu"
+	declare "engine_rate_$f=$rate"
 done
 
 echo
@@ -81,9 +84,14 @@ fi
 # through the kernel's own code in unicorn
 kmode=${PVFUZZ_KERNEL_MODE_DIR:-.cache/kernel-mode/out}
 if [ -f "$kmode/book3s64/kernel.meta" ]; then
-	out=$(taskset -c 0 build-bench/pvfuzz diff --flavor book3s64 --profile "kernel:$kmode" --states "$((states / 10))" \
-		0x7c600124 0x7c6000a6 0x7c010164 0x7c0004ac)
-	sed -n 's/^  \([0-9.]*\) s, \([0-9]*\) differential runs per second/kernel profile diff book3s64: \2 runs\/s (\1 s)/p' <<<"$out"
+	# the words of the table above; the same start states
+	# shellcheck disable=SC2086
+	out=$(taskset -c 0 build-bench/pvfuzz diff --flavor book3s64 --features sr,mas --profile "kernel:$kmode" \
+		--states "$states" $words 2>/dev/null)
+	rate=$(sed -n 's/.*s, \([0-9]*\) differential runs per second/\1/p' <<<"$out")
+	[ -n "$rate" ] || { echo "kernel profile: pvfuzz diff failed:"; echo "$out"; exit 1; }
+	awk -v k="$rate" -v e="$engine_rate_book3s64" 'BEGIN {
+		printf "kernel profile diff book3s64: %d runs/s, the engine %d: %.2f of its speed\n", k, e, k / e }'
 	if [ -e "$kernel" ] && [ -f "$kmode/book3s64le/kernel.meta" ]; then
 		j=$(taskset -c 0 build-bench/pvfuzz patch --vmlinux "$kernel" --profile "kernel:$kmode" --json)
 		t=$(grep -o '"time_s":[0-9.]*' <<<"$j" | cut -d: -f2)
@@ -96,14 +104,27 @@ fi
 [ "$fuzz_time" -gt 0 ] || exit 0
 build build-bench-fuzz -DPVFUZZ_LIBFUZZER=ON
 echo
-printf '%-20s %10s %12s  %s\n' target seconds exec/s note
-for t in fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff; do
+printf '%-20s %-8s %8s %10s %8s  %s\n' target profile seconds exec/s ratio note
+fuzz_rate() { # TARGET PROFILE FLAVOR: exec/s over the seed corpus, one core
+	local work out
 	work=$(mktemp -d) # new inputs go here, not into corpus/
+	out=$(cd "$work" && PVFUZZ_PROFILE=$2 PVFUZZ_FLAVOR=$3 taskset -c 0 "$OLDPWD/build-bench-fuzz/fuzzers/$1" \
+		-max_total_time="$fuzz_time" -print_final_stats=1 -dict="$OLDPWD/fuzzers/pvfuzz.dict" "$work" \
+		"$OLDPWD/corpus/$1" 2>&1) || { echo "$1 ($2) failed:" >&2; tail -n 20 <<<"$out" >&2; rm -rf "$work"; return 1; }
+	rm -rf "$work"
+	grep -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$out" | grep -o '[0-9]*$'
+}
+kflavors_ok=1
+for f in book3s32 booke32 book3s64 booke64 book3s64le; do [ -f "$kmode/$f/kernel.meta" ] || kflavors_ok=0; done
+for t in fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff; do
 	flavor=; note="all flavors"
 	[ "$t" = fuzz_diff ] && flavor=book3s32 note="flavor pinned: book3s32"
-	out=$(cd "$work" && PVFUZZ_FLAVOR=$flavor taskset -c 0 "$OLDPWD/build-bench-fuzz/fuzzers/$t" -max_total_time="$fuzz_time" \
-		-print_final_stats=1 -dict="$OLDPWD/fuzzers/pvfuzz.dict" "$work" "$OLDPWD/corpus/$t" 2>&1) || { echo "$t failed:"; tail -n 20 <<<"$out"; exit 1; }
-	rm -rf "$work"
-	rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$out" | grep -o '[0-9]*$')
-	printf '%-20s %10s %12s  %s\n' "$t" "$fuzz_time" "$rate" "$note"
+	rate=$(fuzz_rate "$t" fixed "$flavor") || exit 1
+	printf '%-20s %-8s %8s %10s %8s  %s\n' "$t" fixed "$fuzz_time" "$rate" "" "$note"
+	# the two targets that run the kernel's code, beside the engine
+	case $t in fuzz_image | fuzz_diff) ;; *) continue ;; esac
+	[ "$kflavors_ok" = 1 ] || { echo "  (kernel profile: not every flavor built in $kmode)"; continue; }
+	krate=$(fuzz_rate "$t" "kernel:$(cd "$kmode" && pwd)" "$flavor") || exit 1
+	printf '%-20s %-8s %8s %10s %8s  %s\n' "$t" kernel "$fuzz_time" "$krate" \
+		"$(awk -v k="$krate" -v e="$rate" 'BEGIN { printf "%.2f", k / e }')" "$note; the kernel's own patch code"
 done

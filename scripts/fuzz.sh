@@ -15,6 +15,7 @@
 #
 # Usage: scripts/fuzz.sh [--time SECONDS] [--jobs N] [--fork N] [--keep-going]
 #                        [--profile fixed|linux|any|kernel:DIR] [--targets LIST]
+#                        [--json FILE] [-- LIBFUZZER-FLAG...]
 #   --time SECONDS  per target (default 60)
 #   --jobs N, --fork N  passed to libFuzzer (-jobs/-workers, -fork)
 #   --keep-going    do not stop at the first crash (libFuzzer -fork with
@@ -24,12 +25,18 @@
 #                   upstream hazards of spec section 8; kernel:DIR runs a
 #                   kernel's own patch code, docs/kernel-mode.md)
 #   --targets LIST  comma-separated subset of the targets
+#   --json FILE     also write the summary as JSON: per target runs, exec/s,
+#                   coverage, corpus, crashes; the run folder; new and known
+#                   crashes (written to a temporary file, then renamed)
+#   -- FLAGS        the rest goes to every libFuzzer run as it is (for example
+#                   -- -max_len=2000 -use_value_profile=1); after the
+#                   target's own .options, so it wins
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
 
 all_targets=(fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff)
-time_s=60 jobs=0 fork=0 keep_going=0 profile=fixed targets=("${all_targets[@]}")
+time_s=60 jobs=0 fork=0 keep_going=0 profile=fixed targets=("${all_targets[@]}") json="" passthrough=()
 die() { echo "scripts/fuzz.sh: $*" >&2; exit 2; }
 # a whole number that bash can compare: at most 9 digits
 posint() { [[ "$2" =~ ^[0-9]{1,9}$ ]] && [ "$2" -ge "${3:-1}" ] || die "$1 must be a whole number from ${3:-1} to 999999999, not '$2'"; }
@@ -53,6 +60,10 @@ while [ $# -gt 0 ]; do
 		[ ${#targets[@]} -gt 0 ] || die "--targets needs a list (${all_targets[*]})"
 		for t in "${targets[@]}"; do [[ " ${all_targets[*]} " == *" $t "* ]] || die "unknown target '$t' (${all_targets[*]})"; done
 		shift 2 ;;
+	--json) [ -n "${2:-}" ] || die "--json needs a file"; json=$2; shift 2 ;;
+	--) shift
+		for a in "$@"; do [[ "$a" == -* ]] || die "after --, only libFuzzer flags (-name=value), not '$a'"; done
+		passthrough=("$@"); break ;;
 	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -104,6 +115,7 @@ for t in "${targets[@]}"; do
 	[ "$keep_going" = 1 ] && [ "$fork" = 0 ] && fork=1
 	[ "$fork" -gt 0 ] && extra+=("-fork=$fork")
 	[ "$keep_going" = 1 ] && extra+=("-ignore_crashes=1" "-ignore_timeouts=1")
+	extra+=("${passthrough[@]}")
 	log=$run/fuzz.log
 	# seeds cut from the Debian kernel (scripts/kernel-corpus.sh), when made
 	kernel_seeds=()
@@ -140,12 +152,31 @@ printf '%-20s %12s %10s %10s %8s %8s\n' target runs exec/s coverage corpus crash
 for t in "${targets[@]}"; do
 	printf '%-20s %12s %10s %10s %8s %8s\n' "$t" "${runs[$t]:-?}" "${rate[$t]:-?}" "${cov[$t]:-?}" "${corp[$t]}" "${crashes[$t]}"
 done
+status=0 tri=""
 if [ "$failed" -ne 0 ]; then
 	# known findings (upstream profiles) apart from new crashes
 	echo
-	status=0
-	scripts/triage.sh --pvfuzz build-fuzz/pvfuzz --profile "$profile" "$runroot" || status=$?
+	tri=$(scripts/triage.sh --pvfuzz build-fuzz/pvfuzz --profile "$profile" "$runroot") || status=$?
+	echo "$tri"
 	echo "  (each crash also replays with PVFUZZ_PROFILE=$profile build-fuzz/fuzzers/<target> FILE)"
+fi
+if [ -n "$json" ]; then
+	new_n=$(sed -n -E 's/^[0-9]+ crash(es)?, profile .*: ([0-9]+) new, ([0-9]+) known.*/\2/p' <<<"$tri")
+	known_n=$(sed -n -E 's/^[0-9]+ crash(es)?, profile .*: ([0-9]+) new, ([0-9]+) known.*/\3/p' <<<"$tri")
+	tmpj=$(mktemp "$json.XXXXXX")
+	{
+		printf '{"profile":"%s","seconds_per_target":%s,"run":"%s","targets":[' "$profile" "$time_s" "$runroot"
+		sep=""
+		for t in "${targets[@]}"; do
+			printf '%s{"target":"%s","runs":%s,"exec_per_s":%s,"coverage":%s,"corpus":%s,"crashes":%s}' "$sep" "$t" \
+				"${runs[$t]:-null}" "${rate[$t]:-null}" "${cov[$t]:-null}" "${corp[$t]:-null}" "${crashes[$t]:-0}"
+			sep=,
+		done
+		printf '],"new_crashes":%s,"known_crashes":%s}\n' "${new_n:-0}" "${known_n:-0}"
+	} >"$tmpj" && mv "$tmpj" "$json"
+	echo "summary as JSON: $json"
+fi
+if [ "$failed" -ne 0 ]; then
 	[ "$status" = 0 ] || { echo "NEW CRASHES found"; exit 1; }
 	echo "only known findings: nothing new"
 	exit 0

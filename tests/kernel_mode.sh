@@ -62,9 +62,9 @@ check_finding() { # FLAVOR FILE EXPECT
 	grep -Eq "$3" <<<"$r" || fail "$2: expected /$3/ under the kernel profile, got: $(tail -n 3 <<<"$r")"
 	echo "   $2: $(grep -Em1 "$3" <<<"$r")"
 }
-check_finding book3s32 fuzz_diff/linux-mtsrin-r31-r30 "DIVERGENCE: divergence: page sr\[0\]"
-check_finding book3s32 fuzz_diff/linux-mtsrin-r30-r5 "DIVERGENCE: divergence: page sr\[0\]"
-check_finding booke64 fuzz_diff/linux-wrteei0-booke64 "DIVERGENCE: divergence: page msr"
+check_finding book3s32 fuzz_diff/linux-mtsrin-r31-r30 "CHECK FAILED: divergence: page sr\[0\]"
+check_finding book3s32 fuzz_diff/linux-mtsrin-r30-r5 "CHECK FAILED: divergence: page sr\[0\]"
+check_finding booke64 fuzz_diff/linux-wrteei0-booke64 "CHECK FAILED: divergence: page msr"
 check_finding booke64 fuzz_image/linux-branch-wraps-booke64 "CHECK FAILED: site .* outside the used area"
 r=$("$pvfuzz" patch --flavor book3s64 --profile "kernel:$out" 0x7c20046c)
 grep -q "0x60000000  nop" <<<"$r" || fail "finding 4: the kernel left tlbsync with reserved bits alone: $r"

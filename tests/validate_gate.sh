@@ -29,10 +29,22 @@ pass)
 	[ "$(grep -c ' pass ' <<<"$out")" -eq 20 ] || fail "want 20 passing steps (4 steps x 5 flavors)"
 	grep -q "verdict: PASS" <<<"$out" || fail "no PASS verdict"
 	grep -qF "[1/20] sweep on book3s32" "$work/mtmsrd_l1.err" || fail "no progress line on stderr"
+	grep -Eq "fuzz_diff +book3s32 +pass .* [0-9]+ execs, [1-9][0-9]* new" <<<"$out" ||
+		fail "mtmsrd_l1: the fuzz steps do not show executions beyond the seeds"
 	run_validate "$pv" "$work/mfsrin" --class mfsrin --time 5 --json
 	[ "$rc" -eq 0 ] || fail "validate mfsrin exited $rc"
 	grep -q '"passed":true' <<<"$out" || fail "mfsrin: JSON verdict not passed"
 	[ "$(grep -o '"result":"pass"' <<<"$out" | wc -l)" -eq 4 ] || fail "mfsrin: want 4 passing steps in the JSON"
+	# a fuzz step that only replays its seeds has fuzzed nothing: it fails
+	mkdir -p "$work/seeds-only"
+	for t in fuzz_diff fuzz_image; do
+		printf '#!/bin/sh\nprintf "#397\\tINITED cov: 1 ft: 1 corp: 1/1b exec/s: 0 rss: 1Mb\\n"\n%s\n' \
+			'printf "Done 397 runs in 5 second(s)\nstat::number_of_executed_units: 397\n"' >"$work/seeds-only/$t"
+		chmod +x "$work/seeds-only/$t"
+	done
+	run_validate "$pv" "$work/seeds" --class mfmsr --flavor book3s32 --time 5 --fuzzers "$work/seeds-only"
+	[ "$rc" -eq 1 ] || fail "a fuzz step that ran only its seeds: exit $rc, want 1"
+	grep -q "no input beyond the 397 seeds ran" <<<"$out" || fail "a seeds-only step: no reason given"
 	run_validate "$pv" "$work/bad" --class no_such_class
 	[ "$rc" -eq 2 ] || fail "unknown class: exit $rc, want 2"
 	grep -q "unknown class 'no_such_class'" "$work/bad.err" || fail "unknown class: no message"

@@ -5,7 +5,8 @@
 #    recorded in tests/data/vmlinux-counts/<build id> for that very kernel;
 #  - patching twice equals patching once (--verify);
 #  - every patched site's real-code differential is equivalent (fixed profile).
-# Without a fetched kernel it prints why it skips and passes.
+# Without a fetched kernel it prints why and exits 77, which ctest reports
+# as skipped (SKIP_RETURN_CODE), not passed.
 #
 # Usage: vmlinux_debian.sh PVFUZZ SOURCE_DIR
 set -uo pipefail
@@ -14,7 +15,7 @@ cache=${PVFUZZ_KERNEL_CACHE:-$src/.cache/debian-kernel}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 if [ ! -e "$cache/vmlinux" ]; then
 	echo "skipped: no fetched kernel at $cache/vmlinux (run scripts/fetch-debian-kernel.sh)"
-	exit 0
+	exit 77 # ctest: SKIP_RETURN_CODE
 fi
 vm=$(readlink -f "$cache/vmlinux")
 echo "kernel: $vm"

@@ -83,6 +83,7 @@ struct step {
 	double secs;
 	unsigned long long count; /* words, runs or executions */
 	const char *unit;
+	long long fresh;          /* fuzz steps: executions beyond the seeds (-1: not a fuzz step) */
 	char first[256];          /* the first failure */
 };
 
@@ -318,15 +319,21 @@ static void first_failure(const char *log, char *out, size_t n)
 	}
 }
 
-static unsigned long long executed_units(const char *log)
+/* libFuzzer's count of executions, and of those that ran the seeds: the
+ * "#N INITED" line comes once every seed has run (0 when it never came) */
+static unsigned long long executed_units(const char *log, unsigned long long *seeds)
 {
-	unsigned long long n = 0;
+	unsigned long long n = 0, k;
 	char line[512];
+	*seeds = 0;
 	FILE *f = fopen(log, "r");
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof line, f))
+	while (fgets(line, sizeof line, f)) {
 		sscanf(line, "stat::number_of_executed_units: %llu", &n);
+		if (line[0] == '#' && sscanf(line, "#%llu", &k) == 1 && strstr(line, "\tINITED"))
+			*seeds = k;
+	}
 	fclose(f);
 	return n;
 }
@@ -417,12 +424,22 @@ static void step_fuzz(struct validate *v, struct step *st, unsigned secs)
 		}
 		usleep(100000);
 	}
-	st->count = executed_units(log);
+	unsigned long long seeded;
+	st->count = executed_units(log, &seeded);
 	st->unit = "execs";
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	st->fresh = seeded && st->count > seeded ? (long long)(st->count - seeded) : 0;
+	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		st->result = R_FAIL;
+		first_failure(log, st->first, sizeof st->first);
 		return;
-	st->result = R_FAIL;
-	first_failure(log, st->first, sizeof st->first);
+	}
+	/* a step that only replayed its seeds has fuzzed nothing: not a pass */
+	if (st->fresh == 0) {
+		st->result = R_FAIL;
+		snprintf(st->first, sizeof st->first,
+			 "no input beyond the %llu seeds ran in %u s: give more --time (log: %s)", seeded ? seeded : st->count,
+			 secs, log);
+	}
 }
 
 /* ---- the verdict ------------------------------------------------------------ */
@@ -444,11 +461,13 @@ static void print_verdict(const struct validate *v, bool pass, double total)
 		printf(",\"steps\":[");
 		for (unsigned i = 0; i < v->nsteps; i++) {
 			const struct step *s = &v->steps[i];
-			printf("%s{\"step\":\"%s\",\"flavor\":\"%s\",\"result\":\"%s\",\"seconds\":%.1f,\"%s\":%llu,"
-			       "\"first_failure\":",
+			printf("%s{\"step\":\"%s\",\"flavor\":\"%s\",\"result\":\"%s\",\"seconds\":%.1f,\"%s\":%llu,",
 			       i ? "," : "", s->name, pv_flavor_info(s->flavor)->name,
 			       s->result == R_FAIL ? "fail" : result_name[s->result], s->secs, s->unit ? s->unit : "count",
 			       s->count);
+			if (s->fresh >= 0)
+				printf("\"beyond_seeds\":%lld,", s->fresh);
+			printf("\"first_failure\":");
 			if (s->result == R_FAIL)
 				json_string(s->first);
 			else
@@ -460,13 +479,15 @@ static void print_verdict(const struct validate *v, bool pass, double total)
 	}
 	printf("\nvalidate %s, profile %s: %u step%s, %.1f s\n", pv_class_name(v->cls), cli_profile_arg(v->profile),
 	       v->nsteps, v->nsteps == 1 ? "" : "s", total);
-	printf("  %-11s %-11s %-8s %8s  %-20s %s\n", "step", "flavor", "result", "time", "work", "first failure");
+	printf("  %-11s %-11s %-8s %8s  %-26s %s\n", "step", "flavor", "result", "time", "work", "first failure");
 	for (unsigned i = 0; i < v->nsteps; i++) {
 		const struct step *s = &v->steps[i];
-		char work[40] = "-";
-		if (s->unit)
+		char work[48] = "-";
+		if (s->unit && s->fresh >= 0)
+			snprintf(work, sizeof work, "%llu %s, %lld new", s->count, s->unit, s->fresh);
+		else if (s->unit)
 			snprintf(work, sizeof work, "%llu %s", s->count, s->unit);
-		printf("  %-11s %-11s %-8s %7.1fs  %-20s %s\n", s->name, pv_flavor_info(s->flavor)->name,
+		printf("  %-11s %-11s %-8s %7.1fs  %-26s %s\n", s->name, pv_flavor_info(s->flavor)->name,
 		       result_name[s->result], s->secs, work, s->result == R_FAIL ? s->first : "-");
 	}
 	if (pass) {
@@ -621,7 +642,7 @@ int cmd_validate(int argc, char **argv)
 			if (!(v.flavors & PV_FL(f)))
 				continue;
 			struct step *st = &v.steps[v.nsteps++];
-			*st = (struct step){.name = names[k], .flavor = (enum pv_flavor)f, .result = R_PASS};
+			*st = (struct step){.name = names[k], .flavor = (enum pv_flavor)f, .result = R_PASS, .fresh = -1};
 			if (!v.json)
 				progress(&v, "[%u/%u] %s on %s", v.nsteps, 4 * v.nflavors, st->name,
 					 pv_flavor_info(f)->name);

@@ -21,8 +21,9 @@ PVFUZZ_BUILD_PACKAGES=(cmake make patch clang-14 libclang-rt-14-dev libcapstone-
 	binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu libelf-dev)
 
 # What the test suite needs beyond a build: PyYAML for the CI-file test
-# (tests/test_workflows.py).
-PVFUZZ_TEST_PACKAGES=(python3-yaml)
+# (tests/test_workflows.py); llvm-symbolizer (llvm-14) for symbolized
+# sanitizer stacks, which the crash-identity test reads.
+PVFUZZ_TEST_PACKAGES=(python3-yaml llvm-14)
 
 # What the kernel profile needs to build a kernel tree's PV patch code
 # (scripts/kernel-mode/build.sh; Debian's trees themselves are linux-source-6.1
