@@ -15,7 +15,7 @@
 #
 # Usage: scripts/fuzz.sh [--time SECONDS] [--jobs N] [--fork N] [--keep-going]
 #                        [--profile fixed|linux|any|kernel:DIR] [--targets LIST]
-#                        [--json FILE] [-- LIBFUZZER-FLAG...]
+#                        [--build-dir DIR] [--json FILE] [-- LIBFUZZER-FLAG...]
 #   --time SECONDS  per target (default 60)
 #   --jobs N, --fork N  passed to libFuzzer (-jobs/-workers, -fork)
 #   --keep-going    do not stop at the first crash (libFuzzer -fork with
@@ -25,6 +25,8 @@
 #                   upstream hazards of spec section 8; kernel:DIR runs a
 #                   kernel's own patch code, docs/kernel-mode.md)
 #   --targets LIST  comma-separated subset of the targets
+#   --build-dir DIR build and run in DIR instead of build-fuzz/ (its run/ and
+#                   corpus/ folders too)
 #   --json FILE     also write the summary as JSON: per target runs, exec/s,
 #                   coverage, corpus, crashes; the run folder; new and known
 #                   crashes (written to a temporary file, then renamed)
@@ -36,7 +38,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
 
 all_targets=(fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff)
-time_s=60 jobs=0 fork=0 keep_going=0 profile=fixed targets=("${all_targets[@]}") json="" passthrough=()
+time_s=60 jobs=0 fork=0 keep_going=0 profile=fixed targets=("${all_targets[@]}") json="" passthrough=() bdir=build-fuzz
 die() { echo "scripts/fuzz.sh: $*" >&2; exit 2; }
 # a whole number that bash can compare: at most 9 digits
 posint() { [[ "$2" =~ ^[0-9]{1,9}$ ]] && [ "$2" -ge "${3:-1}" ] || die "$1 must be a whole number from ${3:-1} to 999999999, not '$2'"; }
@@ -61,6 +63,7 @@ while [ $# -gt 0 ]; do
 		for t in "${targets[@]}"; do [[ " ${all_targets[*]} " == *" $t "* ]] || die "unknown target '$t' (${all_targets[*]})"; done
 		shift 2 ;;
 	--json) [ -n "${2:-}" ] || die "--json needs a file"; json=$2; shift 2 ;;
+	--build-dir) [ -n "${2:-}" ] || die "--build-dir needs a folder"; bdir=$2; shift 2 ;;
 	--) shift
 		for a in "$@"; do [[ "$a" == -* ]] || die "after --, only libFuzzer flags (-name=value), not '$a'"; done
 		passthrough=("$@"); break ;;
@@ -70,11 +73,12 @@ while [ $# -gt 0 ]; do
 done
 
 ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}"
-mkdir -p build-fuzz
-echo "building the fuzz targets in build-fuzz/ (log: build-fuzz/build.log)"
-if ! { cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON -DPVFUZZ_LIBFUZZER=ON &&
-       cmake --build build-fuzz -j"$(nproc)"; } >build-fuzz/build.log 2>&1; then
-	tail -n 30 build-fuzz/build.log >&2
+case "$bdir" in /*) ;; *) bdir=$PWD/$bdir ;; esac
+mkdir -p "$bdir" 2>/dev/null && [ -d "$bdir" ] || { echo "scripts/fuzz.sh: cannot make the build folder '$bdir'" >&2; exit 3; }
+echo "building the fuzz targets in $bdir/ (log: $bdir/build.log)"
+if ! { cmake -S . -B "$bdir" -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON -DPVFUZZ_LIBFUZZER=ON &&
+       cmake --build "$bdir" -j"$(nproc)"; } >"$bdir/build.log" 2>&1; then
+	tail -n 30 "$bdir/build.log" >&2
 	echo "scripts/fuzz.sh: the build failed" >&2
 	exit 3
 fi
@@ -97,8 +101,8 @@ export PVFUZZ_PROFILE=$profile
 # so that one tree's inputs are not mixed into another's.
 top=$PWD
 stamp=$(date -u +%Y%m%d-%H%M%S)
-runroot=build-fuzz/run/$stamp
-n=1; while [ -e "$runroot" ]; do runroot=build-fuzz/run/$stamp-$n; n=$((n + 1)); done
+runroot=$bdir/run/$stamp
+n=1; while [ -e "$runroot" ]; do runroot=$bdir/run/$stamp-$n; n=$((n + 1)); done
 case "$profile" in
 kernel:*) ckey=kernel-$(printf '%s' "${profile#kernel:}" | cksum | cut -d' ' -f1) ;;
 *) ckey=$profile ;;
@@ -108,7 +112,7 @@ declare -A runs rate cov corp crashes
 failed=0
 for t in "${targets[@]}"; do
 	run=$runroot/$t
-	corpus=$top/build-fuzz/corpus/$ckey/$t
+	corpus=$bdir/corpus/$ckey/$t
 	mkdir -p "$run/crashes" "$corpus"
 	extra=()
 	[ "$jobs" -gt 0 ] && extra+=("-jobs=$jobs" "-workers=$jobs")
@@ -122,7 +126,7 @@ for t in "${targets[@]}"; do
 	[ -d ".cache/kernel-corpus/$t" ] && kernel_seeds=("$top/.cache/kernel-corpus/$t")
 	echo "== $t: ${time_s}s, profile $profile${kernel_seeds[*]:+, with the kernel seeds of .cache/kernel-corpus/$t}"
 	mapfile -t opts < <(options "$t") # here: the subshell below runs in $run
-	(cd "$run" && exec "$top/build-fuzz/fuzzers/$t" -max_total_time="$time_s" -print_final_stats=1 -timeout=25 \
+	(cd "$run" && exec "$bdir/fuzzers/$t" -max_total_time="$time_s" -print_final_stats=1 -timeout=25 \
 		-dict="$top/fuzzers/pvfuzz.dict" -artifact_prefix=crashes/ "${opts[@]}" "${extra[@]}" \
 		"$corpus" "$top/corpus/$t" "$top/corpus/regressions/$t" "${kernel_seeds[@]}") >"$log" 2>&1 &
 	pid=$!
@@ -156,9 +160,9 @@ status=0 tri=""
 if [ "$failed" -ne 0 ]; then
 	# known findings (upstream profiles) apart from new crashes
 	echo
-	tri=$(scripts/triage.sh --pvfuzz build-fuzz/pvfuzz --profile "$profile" "$runroot") || status=$?
+	tri=$(scripts/triage.sh --pvfuzz "$bdir/pvfuzz" --profile "$profile" "$runroot") || status=$?
 	echo "$tri"
-	echo "  (each crash also replays with PVFUZZ_PROFILE=$profile build-fuzz/fuzzers/<target> FILE)"
+	echo "  (each crash also replays with PVFUZZ_PROFILE=$profile $bdir/fuzzers/<target> FILE)"
 fi
 if [ -n "$json" ]; then
 	new_n=$(sed -n -E 's/^[0-9]+ crash(es)?, profile .*: ([0-9]+) new, ([0-9]+) known.*/\2/p' <<<"$tri")
