@@ -10,7 +10,8 @@ set -euo pipefail
 pvfuzz=$1 src=$2 build=$3
 fuzzers="$build/fuzzers"
 fail() { echo "FAIL ($pkg): $*" >&2; exit 1; }
-step() { echo "== $pkg: $*"; }
+step() { echo "== $pkg: $* (at $((SECONDS - t_start)) s)"; }
+t_start=$SECONDS
 
 trees=()
 for p in linux-source-6.1 linux-source-6.12; do
