@@ -74,4 +74,6 @@ fi
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON -DPVFUZZ_LIBFUZZER=ON \
 	-DPVFUZZ_KERNEL_MODE="$kernel_mode" -DPVFUZZ_OSS_FUZZ_CHECK="$oss_check"
 cmake --build "$build" -j"$(nproc)"
-ctest --test-dir "$build" --output-on-failure -V "${filter[@]}"
+# one test per core, the longest first (their COST): each line of -V's
+# output starts with its test's number
+ctest --test-dir "$build" --output-on-failure -V -j"$(nproc)" "${filter[@]}"

@@ -11,7 +11,10 @@
 #   --kernel-package PKG  a Debian kernel source package, installed if missing
 #                         and unpacked on first use under .cache/kernel-mode/PKG:
 #                         linux-source-6.1 (the default) or linux-source-6.12
-#   --flavor F            book3s64, book3s64le, book3s32, booke32, booke64, or all
+#   --flavor F            book3s64, book3s64le, book3s32, booke32, booke64, a
+#                         comma-separated list of them, or all; several flavors
+#                         build side by side, PVFUZZ_KERNEL_JOBS at a time
+#                         (default: the number of cores), each logging to DIR/<flavor>.log
 #   --out DIR             where the result goes: DIR/<flavor>/kernel.{bin,elf,meta}
 #                         (default: .cache/kernel-mode/out for linux-source-6.1,
 #                         .cache/kernel-mode/out-<version> for another package,
@@ -95,18 +98,16 @@ flavor_cflags() { # FLAVOR ABI
 	esac
 }
 all_flavors="book3s64 book3s64le book3s32 booke32 booke64"
-if [ "$flavor" = all ]; then
-	status=0
-	for f in $all_flavors; do
-		"$0" ${src:+--kernel-src "$src"} ${pkg:+--kernel-package "$pkg"} ${pvfuzz:+--pvfuzz "$pvfuzz"} \
-			$([ $apply = 1 ] && echo --apply-patches) --flavor "$f" --out "$out" \
-			$([ $force = 1 ] && echo --force) >/dev/null || status=$?
-	done
-	[ "$status" = 0 ] && echo "$out"
-	exit $status
-fi
-[ -n "$(flavor_cross "$flavor")" ] || die "unknown flavor '$flavor' (book3s64, book3s64le, book3s32, booke32, booke64, all)"
-cross=$(flavor_cross "$flavor")
+# --flavor all or a comma-separated list: each flavor in a process of its own
+# (below, once the tree is ready)
+flavors=$flavor
+[ "$flavor" = all ] && flavors=${all_flavors// /,}
+IFS=, read -r -a flavor_list <<<"$flavors"
+[ ${#flavor_list[@]} -gt 0 ] || die "--flavor needs a name"
+for f in "${flavor_list[@]}"; do
+	[ -n "$(flavor_cross "$f")" ] || die "unknown flavor '$f' (book3s64, book3s64le, book3s32, booke32, booke64, all)"
+done
+cross=$(flavor_cross "${flavor_list[0]}")
 
 ensure_packages "${PVFUZZ_KERNEL_PACKAGES[@]}" || die "cannot install the cross toolchain"
 
@@ -154,6 +155,37 @@ if [ "$apply" = 1 ]; then
 	fi
 	src=$patched
 fi
+
+if [ ${#flavor_list[@]} -gt 1 ]; then
+	# the tree is unpacked and patched: the flavors side by side, one per
+	# core (each make is mostly serial), each logging to DIR/<flavor>.log
+	jobs=${PVFUZZ_KERNEL_JOBS:-$(nproc)}
+	[[ "$jobs" =~ ^[1-9][0-9]?$ ]] || die "PVFUZZ_KERNEL_JOBS must be a number from 1 to 99, not '$jobs'"
+	mkdir -p "$out"
+	status=0 running=0
+	for f in "${flavor_list[@]}"; do
+		if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+		say "$f: building (log: $out/$f.log)"
+		rm -f "$out/$f.rc"
+		{ "$0" --kernel-src "$src" ${pvfuzz:+--pvfuzz "$pvfuzz"} --flavor "$f" --out "$out" \
+			$([ $force = 1 ] && echo --force) >/dev/null; echo $? >"$out/$f.rc"; } 2>"$out/$f.log" &
+		running=$((running + 1))
+	done
+	wait
+	for f in "${flavor_list[@]}"; do
+		if [ "$(cat "$out/$f.rc" 2>/dev/null)" = 0 ]; then
+			grep -h 'self-test passed\|up to date' "$out/$f.log" >&2 || true
+		else
+			status=1
+			tail -n 15 "$out/$f.log" >&2
+			say "$f: failed (whole log: $out/$f.log)"
+		fi
+		rm -f "$out/$f.rc"
+	done
+	[ "$status" = 0 ] && echo "$out"
+	exit $status
+fi
+flavor=${flavor_list[0]}
 
 dest="$out/$flavor"
 obj="$dest/obj"
