@@ -23,6 +23,41 @@ for p in linux-source-6.1 linux-source-6.12; do
 done
 [ ${#trees[@]} -gt 0 ] || { pkg=none; fail "no Debian kernel tree on this machine"; }
 
+
+# The variants of the first tree (checked at the end): NAME FLAVOR FILE OLD NEW
+py_edit='import sys; s = open(sys.argv[1]).read(); a, b = sys.argv[3], sys.argv[4]; assert a in s, "not found"; open(sys.argv[2], "w").write(s.replace(a, b, 1))'
+vroot="$build/kernel-mode/variants"
+make_variant() { # in the background builder: copy, edit, build; NAME-out.rc says how it went
+	local name=$1 flavor=$2 file=$3 old=$4 new=$5 tree=$src/.cache/kernel-mode/${trees[0]}
+	local copy="$vroot/$name" vout="$vroot/$name-out"
+	{ rm -rf "$copy" && cp -al "$tree" "$copy" && rm -f "$copy/$file" &&
+	  python3 -c "$py_edit" "$tree/$file" "$copy/$file" "$old" "$new" &&
+	  "$src/scripts/kernel-mode/build.sh" --kernel-src "$copy" --pvfuzz "$pvfuzz" --flavor "$flavor" --out "$vout" >/dev/null
+	} 2>"$vout.log"
+	echo $? >"$vout.rc"
+}
+build_variants() {
+	set +e # each variant's outcome is in its .rc file
+	make_variant extra-nop book3s64 arch/powerpc/kernel/kvm_emul.S 'kvm_emulate_mtmsr:'$'\n' 'kvm_emulate_mtmsr:'$'\n\tnop\n'
+	make_variant wide-mask book3s64 arch/powerpc/kernel/kvm_emul.S '#define MSR_SAFE_BITS (MSR_EE | MSR_RI)' \
+		'#define MSR_SAFE_BITS (MSR_EE | MSR_ME | MSR_RI)'
+	make_variant no-skip book3s64 arch/powerpc/kernel/kvm.c \
+		$'\t\tif (p >= kvm_template_start && p < kvm_template_end) {\n\t\t\tp = kvm_template_end - 1;\n\t\t\tcontinue;\n\t\t}\n' ''
+	make_variant no-mfmsr book3s64 arch/powerpc/kernel/kvm.c \
+		$'\tcase KVM_INST_MFMSR:\n\t\tkvm_patch_ins_ld(inst, magic_var(msr), inst_rt);\n\t\tbreak;\n' ''
+	# (BookE has DEAR at SPR 61; upstream's #ifdef CONFIG_BOOKE came later)
+	make_variant old-dar booke32 arch/powerpc/kernel/kvm.c \
+		$'#ifdef CONFIG_BOOKE\n\tcase KVM_INST_MFSPR(SPRN_DEAR):\n#else\n\tcase KVM_INST_MFSPR(SPRN_DAR):\n#endif\n' \
+		$'\tcase KVM_INST_MFSPR(SPRN_DAR):\n'
+}
+use_variant() { # NAME: wait for its build; vdir is its kernel:DIR
+	vdir="$vroot/$1-out"
+	while [ ! -f "$vdir.rc" ] && kill -0 "$builder" 2>/dev/null; do sleep 1; done
+	[ "$(cat "$vdir.rc" 2>/dev/null)" = 0 ] || fail "$1: build.sh: $(tail -n 3 "$vdir.log" 2>/dev/null)"
+}
+builder=""
+trap '[ -z "$builder" ] || kill "$builder" 2>/dev/null || true' EXIT
+
 for pkg in "${trees[@]}"; do
 out="$build/kernel-mode/$pkg"
 step "build every flavor"
@@ -35,6 +70,13 @@ done
 echo "   built: ${built[*]} (build.sh exit $status)"
 [ -f "$out/book3s64/kernel.meta" ] || fail "book3s64 did not build"
 [ "$status" = 0 ] || fail "build.sh --flavor all exited $status"
+if [ "$pkg" = "${trees[0]}" ]; then
+	# the first tree is unpacked: its variants build one after the other
+	# beside the checks below
+	rm -rf "$vroot" && mkdir -p "$vroot"
+	build_variants >/dev/null 2>&1 &
+	builder=$!
+fi
 
 step "a second run is cached"
 t0=$(date +%s)
@@ -147,7 +189,7 @@ msg=$("$pvfuzz" patch --flavor book3s64 --profile "kernel:$out/nowhere" 0x7c6000
 set -e
 [ $rc = 2 ] && grep -q "kernel.meta" <<<"$msg" || fail "a missing build: exit $rc, '$msg'"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; [ -z "$builder" ] || kill "$builder" 2>/dev/null || true' EXIT
 cp -r "$out/book3s64" "$tmp/"
 sed -i '1s/.*/pvfuzz-kernel-mode 99/' "$tmp/book3s64/kernel.meta"
 set +e
@@ -175,7 +217,7 @@ for cmd in "agree --profile kernel:$tmp" "patch --flavor book3s64 --profile kern
 done
 echo "   a build that cannot run: agree, patch, diff, repro exit 70: $(grep -m1 -o "the kernel's code.*" <<<"$msg")"
 rm -rf "$tmp"
-trap - EXIT
+trap '[ -z "$builder" ] || kill "$builder" 2>/dev/null || true' EXIT
 step "our fixes (patches/linux) applied: findings 1 and 2 are gone"
 pout="$build/kernel-mode/$pkg-patched"
 "$src/scripts/kernel-mode/build.sh" --kernel-package "$pkg" --apply-patches --pvfuzz "$pvfuzz" --flavor book3s32,booke64 \
@@ -212,23 +254,11 @@ done
 
 # A kernel developer's own changes, on the first tree (docs/kernel-mode.md,
 # "Judged by the oracle, not by its likeness to 6.1"): copies of the tree
-# (hard links, one file replaced), book3s64 only.
+# (hard links, one file replaced), built in the background (above), book3s64
+# unless named.
 pkg=${trees[0]}
-tree="$src/.cache/kernel-mode/$pkg"
-variant() { # NAME FILE OLD NEW: a copy of the tree with OLD replaced by NEW in FILE; builds
-	# ${vflavor:-book3s64} into $vdir
-	local name=$1 file=$2 old=$3 new=$4
-	local copy="$build/kernel-mode/variants/$name"
-	vdir="$build/kernel-mode/variants/$name-out"
-	rm -rf "$copy" && mkdir -p "$(dirname "$copy")" && cp -al "$tree" "$copy" || fail "copying the tree"
-	rm -f "$copy/$file" && python3 -c "$py_edit" "$tree/$file" "$copy/$file" "$old" "$new" || fail "editing $file for $name"
-	"$src/scripts/kernel-mode/build.sh" --kernel-src "$copy" --pvfuzz "$pvfuzz" --flavor "${vflavor:-book3s64}" --out "$vdir" \
-		>/dev/null 2>"$vdir.log" || fail "$name: build.sh: $(tail -n 3 "$vdir.log")"
-}
-py_edit='import sys; s = open(sys.argv[1]).read(); a, b = sys.argv[3], sys.argv[4]; assert a in s, "not found"; open(sys.argv[2], "w").write(s.replace(a, b, 1))'
-
 step "a harmless extra instruction in the mtmsr template (its _len follows): no failure"
-variant extra-nop arch/powerpc/kernel/kvm_emul.S 'kvm_emulate_mtmsr:'$'\n' 'kvm_emulate_mtmsr:'$'\n\tnop\n'
+use_variant extra-nop
 grep -q "^tmpl mtmsr .* len 33 " "$vdir/book3s64/kernel.meta" || fail "extra-nop: the mtmsr template is not 33 words"
 "$pvfuzz" patch --flavor book3s64 --profile "kernel:$vdir" 0x7c600124 | grep -q "template: mtmsr, 33 words" ||
 	fail "extra-nop: the listing does not show the kernel's own 33-word template"
@@ -244,7 +274,7 @@ fails=$("$pvfuzz" repro --profile "kernel:$vdir" "$src"/corpus/fuzz_image/* "$sr
 echo "   33-word mtmsr: patch, diff, diffsweep, sweep and the fuzz seeds pass"
 
 step "the same tree with the safe-bits mask widened to EE|ME|RI: it fails"
-variant wide-mask arch/powerpc/kernel/kvm_emul.S '#define MSR_SAFE_BITS (MSR_EE | MSR_RI)' '#define MSR_SAFE_BITS (MSR_EE | MSR_ME | MSR_RI)'
+use_variant wide-mask
 if "$pvfuzz" diffsweep --flavor book3s64 --profile "kernel:$vdir" --states 8 >"$vdir.ds" 2>&1; then
 	fail "wide-mask: diffsweep passed"
 fi
@@ -257,8 +287,7 @@ fi
 echo "   diffsweep and validate fail"
 
 step "old upstream code without the template-area skip: agree and fuzz_image show it"
-variant no-skip arch/powerpc/kernel/kvm.c \
-	$'\t\tif (p >= kvm_template_start && p < kvm_template_end) {\n\t\t\tp = kvm_template_end - 1;\n\t\t\tcontinue;\n\t\t}\n' ''
+use_variant no-skip
 "$pvfuzz" agree --profile "kernel:$vdir" --flavor book3s64 >"$vdir.agree" && fail "no-skip: agree agreed"
 differ=$(awk '$4 == "DIFFER" { print $3 }' "$vdir.agree" | sort -u | tr '\n' ' ')
 [ "$differ" = "end middle start " ] || fail "no-skip: agree differs on '$differ', want only the layouts inside the text"
@@ -266,17 +295,13 @@ r=$("$pvfuzz" repro --profile "kernel:$vdir" "$src"/corpus/fuzz_image/* 2>&1 | g
 grep -Eq "orig-ins slot|changed an instance already in the area" <<<"$r" || fail "no-skip: fuzz_image seeds do not show it"
 echo "   agree differs on start/middle/end only; fuzz_image: $(grep -m1 -Eo "orig-ins slot[^,]*|changed an instance[^:]*" <<<"$r")"
 step "a tree without the mfmsr handler: its sites are skipped for want of a handler"
-variant no-mfmsr arch/powerpc/kernel/kvm.c \
-	$'\tcase KVM_INST_MFMSR:\n\t\tkvm_patch_ins_ld(inst, magic_var(msr), inst_rt);\n\t\tbreak;\n' ''
+use_variant no-mfmsr
 r=$("$pvfuzz" patch --flavor book3s64 --profile "kernel:$vdir" 0x7c6000a6 0x7c600124)
 grep -q "skipped: *no handler" <<<"$r" || fail "no-mfmsr: mfmsr is not reported as 'no handler': $r"
 [ "$(grep -c skipped <<<"$r")" = 1 ] || fail "no-mfmsr: more than mfmsr skipped: $r"
 echo "   mfmsr: $(grep -o "skipped: *no handler" <<<"$r"), mtmsr still patched"
 step "old upstream code that rewrote SPR 19 (DAR) on BookE: judged, and a divergence"
-# (BookE has DEAR at SPR 61; upstream's #ifdef CONFIG_BOOKE came later)
-vflavor=booke32 variant old-dar arch/powerpc/kernel/kvm.c \
-	$'#ifdef CONFIG_BOOKE\n\tcase KVM_INST_MFSPR(SPRN_DEAR):\n#else\n\tcase KVM_INST_MFSPR(SPRN_DAR):\n#endif\n' \
-	$'\tcase KVM_INST_MFSPR(SPRN_DAR):\n'
+use_variant old-dar
 r=$("$pvfuzz" patch --flavor booke32 --profile "kernel:$vdir" 0x7c7302a6)
 grep -q "class: *none: the linux profile's table does not match it, and the kernel rewrote it" <<<"$r" ||
 	fail "old-dar: pvfuzz patch does not show the foreign rewrite: $r"
