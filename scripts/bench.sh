@@ -108,7 +108,13 @@ printf '%-20s %-8s %8s %10s %8s  %s\n' target profile seconds exec/s ratio note
 fuzz_rate() { # TARGET PROFILE FLAVOR: exec/s over the seed corpus, one core
 	local work out
 	work=$(mktemp -d) # new inputs go here, not into corpus/
-	out=$(cd "$work" && PVFUZZ_PROFILE=$2 PVFUZZ_FLAVOR=$3 taskset -c 0 "$OLDPWD/build-bench-fuzz/fuzzers/$1" \
+	# upstream code has known findings (docs/findings.md) that the targets
+	# reach within seconds: under it a failed check is still computed but
+	# not a crash (no identity matches 'none'), so the run measures speed to
+	# the end instead of stopping at the first finding
+	local keep=
+	[ "$2" = fixed ] || keep=none/none/none
+	out=$(cd "$work" && PVFUZZ_KEEP_CRASH=$keep PVFUZZ_PROFILE=$2 PVFUZZ_FLAVOR=$3 taskset -c 0 "$OLDPWD/build-bench-fuzz/fuzzers/$1" \
 		-max_total_time="$fuzz_time" -print_final_stats=1 -dict="$OLDPWD/fuzzers/pvfuzz.dict" "$work" \
 		"$OLDPWD/corpus/$1" 2>&1) || { echo "$1 ($2) failed:" >&2; tail -n 20 <<<"$out" >&2; rm -rf "$work"; return 1; }
 	rm -rf "$work"
