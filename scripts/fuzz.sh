@@ -144,6 +144,10 @@ for t in "${targets[@]}"; do
 	runs[$t]=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' <<<"$all" | grep -o '[0-9]*$' | awk '{s += $1} END {if (NR) print s}' || true)
 	[ -n "${runs[$t]}" ] || runs[$t]=$(grep -a -o '^#[0-9]*' <<<"$last" | tr -d '#')
 	rate[$t]=$(grep -a -o 'stat::average_exec_per_sec: *[0-9]*' <<<"$all" | grep -o '[0-9]*$' | awk '{s += $1} END {if (NR) print s}' || true)
+	# -fork mode has no final stats and its lines give the last job's rate
+	# (0 as it stops): the whole run's runs over its "time: N" seconds
+	secs=$(grep -a -o 'time: [0-9]*s' <<<"$last" | grep -o '[0-9]*' || true)
+	[ -n "${rate[$t]}" ] || [ -z "$secs" ] || [ "$secs" = 0 ] || [ -z "${runs[$t]}" ] || rate[$t]=$((runs[$t] / secs))
 	[ -n "${rate[$t]}" ] || rate[$t]=$(field "$last" exec/s)
 	cov[$t]=$(field "$last" cov)
 	corp[$t]=$(field "$last" corp)

@@ -36,6 +36,12 @@ else
 fi
 grep -q '^no crashes' "$work/run.log" && ok "summary says no crashes" || bad "no 'no crashes' line"
 
+# -- 1b. -fork mode has no final stats: the rate is still the whole run's
+"$src/scripts/fuzz.sh" --build-dir "$build" --time 4 --fork 1 --targets fuzz_check_ins --json "$work/f.json" \
+	>"$work/fork.log" 2>&1 || bad "fork run exits $?"
+if python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["targets"][0]; assert t["runs"] > 0 and t["exec_per_s"] > 0, t' \
+	"$work/f.json"; then ok "--fork 1: runs and exec/s counted"; else bad "--fork 1 summary: $(cat "$work/f.json")"; fi
+
 # -- 2. bad arguments: exit 2 with a message, nothing run
 expect2() {
 	local what=$1; shift
