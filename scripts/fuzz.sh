@@ -36,6 +36,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
+. scripts/lib/fuzz-options.sh
 
 all_targets=(fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff)
 time_s=60 jobs=0 fork=0 keep_going=0 profile=fixed targets=("${all_targets[@]}") json="" passthrough=() bdir=build-fuzz
@@ -84,7 +85,6 @@ if ! { cmake -S . -B "$bdir" -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON -D
 fi
 
 # libFuzzer flags from fuzzers/<target>.options ([libfuzzer] key = value)
-options() { sed -n 's/^[[:space:]]*\([a-z_]*\)[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/-\1=\2/p' "fuzzers/$1.options" 2>/dev/null; }
 # the last libFuzzer status line: "#N ... cov: C ... corp: K/... exec/s: E"
 # (-fork mode writes "exec/s N" without the colon)
 field() { grep -a -o -E "$2:? *[0-9]+" <<<"$1" | tail -n 1 | grep -o '[0-9]*$' || true; }
@@ -125,7 +125,7 @@ for t in "${targets[@]}"; do
 	kernel_seeds=()
 	[ -d ".cache/kernel-corpus/$t" ] && kernel_seeds=("$top/.cache/kernel-corpus/$t")
 	echo "== $t: ${time_s}s, profile $profile${kernel_seeds[*]:+, with the kernel seeds of .cache/kernel-corpus/$t}"
-	mapfile -t opts < <(options "$t") # here: the subshell below runs in $run
+	mapfile -t opts < <(libfuzzer_options "$t") # here: the subshell below runs in $run
 	(cd "$run" && exec "$bdir/fuzzers/$t" -max_total_time="$time_s" -print_final_stats=1 -timeout=25 \
 		-dict="$top/fuzzers/pvfuzz.dict" -artifact_prefix=crashes/ "${opts[@]}" "${extra[@]}" \
 		"$corpus" "$top/corpus/$t" "$top/corpus/regressions/$t" "${kernel_seeds[@]}") >"$log" 2>&1 &

@@ -25,6 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
+. scripts/lib/fuzz-options.sh
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 die() { echo "scripts/soak.sh: $*" >&2; exit 2; }
@@ -62,7 +63,6 @@ if ! { cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DPVFUZZ_SANITIZE=ON
 	exit 3
 fi
 
-options() { sed -n 's/^[[:space:]]*\([a-z_]*\)[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/-\1=\2/p' "fuzzers/$1.options"; }
 out=build-fuzz/soak/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 echo "soak: $minutes min per row, $jobs workers, fixed profile; results in $out/"
@@ -82,7 +82,7 @@ for row in "${rows[@]}"; do
 	start=$SECONDS
 	# CPU time of the row: the children's user+sys seconds, from bash's times
 	before=$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)
-	mapfile -t opts < <(options "$t") # here, before the cd below
+	mapfile -t opts < <(libfuzzer_options "$t") # here, before the cd below
 	(cd "$dir" && exec "${pin[@]}" "../../../fuzzers/$t" -jobs="$jobs" -workers="$jobs" -print_final_stats=1 \
 		-max_total_time=$((minutes * 60)) -timeout=25 -dict=../../../../fuzzers/pvfuzz.dict \
 		-artifact_prefix=crashes/ "${opts[@]}" corpus "${seeds[@]}") >"$dir/fuzz.log" 2>&1 &

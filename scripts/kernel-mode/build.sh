@@ -107,7 +107,6 @@ IFS=, read -r -a flavor_list <<<"$flavors"
 for f in "${flavor_list[@]}"; do
 	[ -n "$(flavor_cross "$f")" ] || die "unknown flavor '$f' (book3s64, book3s64le, book3s32, booke32, booke64, all)"
 done
-cross=$(flavor_cross "${flavor_list[0]}")
 
 ensure_packages "${PVFUZZ_KERNEL_PACKAGES[@]}" || die "cannot install the cross toolchain"
 
@@ -186,6 +185,7 @@ if [ ${#flavor_list[@]} -gt 1 ]; then
 	exit $status
 fi
 flavor=${flavor_list[0]}
+cross=$(flavor_cross "$flavor")
 
 dest="$out/$flavor"
 obj="$dest/obj"
