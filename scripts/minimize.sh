@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Shrinks a crashing fuzz input with libFuzzer's -minimize_crash, keeping
 # the bug: the input is replayed first (pvfuzz repro), its crash identity
-# (failed check, class, flavor: fuzzers/crash.c) is read, and only that
+# (failed check, class, flavor: check/crash.c) is read, and only that
 # identity counts as a crash while minimising (PVFUZZ_KEEP_CRASH), so the
 # result fails the same check as the original, which is checked again at
 # the end. An input that does not fail under the profile given is not

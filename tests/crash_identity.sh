@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash identity (fuzzers/crash.c): a failing input aborts through frames
+# Crash identity (check/crash.c): a failing input aborts through frames
 # named after its check, class and flavor, the top frames ClusterFuzz takes
 # a crash's state from. Two inputs of one finding give the same frames;
 # inputs of different findings give different ones.

@@ -1,6 +1,6 @@
 /* A deliberate sanitizer report, to check its exit status (ctest
  * sanitizer_exit_*): 86 in every executable of a sanitized build
- * (tool/sanitizer_options.c), never 1 like a failed check.
+ * (cmake/sanitizer_options.c), never 1 like a failed check.
  * Usage: sanitizer_exit asan|ubsan|leak */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Capstone cross-check: every word the engine emits decodes with capstone to
  * the expected mnemonic and operands. The expectations are
- * fuzzers/expect.c's, which keeps its own copy of the spec's page offsets
+ * check/expect.c's, which keeps its own copy of the spec's page offsets
  * (the fuzz targets check the same way). */
 #include "pvf.h"
 #include "test_util.h"

@@ -512,3 +512,20 @@ void cli_json_escape(const char *s, char *out, size_t n)
 	if (n)
 		out[q < n ? q : n - 1] = 0;
 }
+
+bool cli_ksym_option(int c, int base, const char *arg, struct pv_vmlinux *k)
+{
+	if (c < base || c >= base + PV_NKSYMS)
+		return false;
+	k->sym[c - base] = cli_address(pv_ksym_info((enum pv_ksym)(c - base))->option, arg);
+	k->given[c - base] = true;
+	return true;
+}
+
+void cli_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv_vmlinux *k)
+{
+	char err[PATH_MAX + 256];
+	if (pv_vmlinux_load(path, o, k, err, sizeof err) != 0)
+		cli_fail("%s", err);
+	cli_note_input(path);
+}

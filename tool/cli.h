@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <getopt.h> /* required_argument, for PV_KSYM_LONGOPTS */
+
 #include "pv.h"
+#include "vmlinux.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 70 /* the emulator, or the kernel's code in it, could not run */
@@ -107,5 +110,23 @@ void cli_remove_own_tree(const char *path);
  * or removed): written whole or the command fails. Subdirectories are made
  * as needed. */
 void cli_output_dir_file(const char *opt, const char *path, const void *buf, size_t len);
+
+/* ---- kernel symbols given by hand (diff --vmlinux, patch --vmlinux) ---- */
+/* The getopt_long entries of the options that give a symbol by hand (the
+ * names of pv_ksym_info()->option), with values base + enum pv_ksym. */
+#define PV_KSYM_LONGOPTS(base)                                                          \
+	{"stext", required_argument, 0, (base) + PV_KSYM_STEXT},                        \
+	{"etext", required_argument, 0, (base) + PV_KSYM_ETEXT},                        \
+	{"template-start", required_argument, 0, (base) + PV_KSYM_TEMPLATE_START},      \
+	{"template-end", required_argument, 0, (base) + PV_KSYM_TEMPLATE_END},          \
+	{"tmp", required_argument, 0, (base) + PV_KSYM_TMP},                            \
+	{"tmp-end", required_argument, 0, (base) + PV_KSYM_TMP_END},                    \
+	{"end-interrupts", required_argument, 0, (base) + PV_KSYM_END_INTERRUPTS}
+/* Takes the value of a symbol option: true when c (from getopt_long) was
+ * one of PV_KSYM_LONGOPTS(base); exits with a message on a bad address. */
+bool cli_ksym_option(int c, int base, const char *arg, struct pv_vmlinux *k);
+/* pv_vmlinux_load(), the file noted as an input (no output may replace it);
+ * exits 2 with the reader's message when it cannot be read. */
+void cli_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv_vmlinux *k);
 
 #endif

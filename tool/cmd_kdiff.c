@@ -244,7 +244,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
 		default:
-			if (!pv_ksym_option(c, O_KSYM, optarg, &kd.k))
+			if (!cli_ksym_option(c, O_KSYM, optarg, &kd.k))
 				cli_bad_option("diff", c, argv);
 		}
 	}
@@ -255,9 +255,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	uint64_t want = 0; /* 0: all */
 	if (strcmp(sites_arg, "all") != 0)
 		want = cli_number("--sites", sites_arg, 1, 100000000);
-	char err[512];
-	if (pv_vmlinux_load(path, &kd.kopts, &kd.k, err, sizeof err) != 0)
-		cli_fail("%s", err);
+	cli_vmlinux_load(path, &kd.kopts, &kd.k);
 	if (kd.seeds_out) /* only once the kernel is known good; removed again if the command fails */
 		cli_output_dir("--seeds-out", kd.seeds_out);
 	cli_ctx_init(&kd.ctx, kd.k.flavor, features, profile);

@@ -365,9 +365,7 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 static void kernel_form(struct opts *o)
 {
 	struct pv_vmlinux *k = &o->k;
-	char err[512];
-	if (pv_vmlinux_load(o->vmlinux, &o->kopts, k, err, sizeof err) != 0)
-		cli_fail("%s", err);
+	cli_vmlinux_load(o->vmlinux, &o->kopts, k);
 	struct pv_ctx ctx;
 	cli_ctx_init(&ctx, k->flavor, o->features, o->profile);
 	struct pv_kernel_patch kp;
@@ -514,7 +512,7 @@ int cmd_patch(int argc, char **argv)
 		case 'h':
 		case O_HELP: fputs(usage, stdout); return 0;
 		default:
-			if (!pv_ksym_option(c, O_KSYM, optarg, &o.k))
+			if (!cli_ksym_option(c, O_KSYM, optarg, &o.k))
 				cli_bad_option("patch", c, argv);
 		}
 	}

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "vmlinux.h"
 
 static const struct pv_ksym_info ksyms[PV_NKSYMS] = {
@@ -23,15 +22,6 @@ static const struct pv_ksym_info ksyms[PV_NKSYMS] = {
 };
 
 const struct pv_ksym_info *pv_ksym_info(enum pv_ksym s) { return &ksyms[s]; }
-
-bool pv_ksym_option(int c, int base, const char *arg, struct pv_vmlinux *k)
-{
-	if (c < base || c >= base + PV_NKSYMS)
-		return false;
-	k->sym[c - base] = cli_address(ksyms[c - base].option, arg);
-	k->given[c - base] = true;
-	return true;
-}
 
 static int fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t n, const char *fmt, ...)
@@ -279,7 +269,6 @@ int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv
 		close(fd);
 		return fail(err, n, "'%s' is not a regular file", path);
 	}
-	cli_note_input(path); /* an output may not be this file */
 	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
 	int rc = -1;
 	GElf_Ehdr eh;

@@ -1,12 +1,12 @@
 /* A kernel ELF (vmlinux) as the boot-time patch loop sees it: the flavor,
  * the patch range _stext.._etext, the template code to skip, the template
- * area, and __end_interrupts; read with libelf. Tool layer only: the engine
+ * area, and __end_interrupts; read with libelf. Returns errors, never exits
+ * (the command line turns them into messages, tool/cli.c); the engine
  * sees a text image and ranges. */
 #ifndef PV_VMLINUX_H
 #define PV_VMLINUX_H
 
 #include <stdbool.h>
-#include <getopt.h> /* required_argument, for PV_KSYM_LONGOPTS */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,22 +28,6 @@ struct pv_ksym_info {
 	const char *option; /* the pvfuzz option that gives it by hand */
 };
 const struct pv_ksym_info *pv_ksym_info(enum pv_ksym s);
-
-/* The getopt_long entries of the options that give a symbol by hand (the
- * names of pv_ksym_info()->option), with values base + enum pv_ksym. */
-#define PV_KSYM_LONGOPTS(base)                                                          \
-	{"stext", required_argument, 0, (base) + PV_KSYM_STEXT},                        \
-	{"etext", required_argument, 0, (base) + PV_KSYM_ETEXT},                        \
-	{"template-start", required_argument, 0, (base) + PV_KSYM_TEMPLATE_START},      \
-	{"template-end", required_argument, 0, (base) + PV_KSYM_TEMPLATE_END},          \
-	{"tmp", required_argument, 0, (base) + PV_KSYM_TMP},                            \
-	{"tmp-end", required_argument, 0, (base) + PV_KSYM_TMP_END},                    \
-	{"end-interrupts", required_argument, 0, (base) + PV_KSYM_END_INTERRUPTS}
-
-struct pv_vmlinux;
-/* Takes the value of a symbol option: true when c (from getopt_long) was
- * one of PV_KSYM_LONGOPTS(base); exits with a message on a bad address. */
-bool pv_ksym_option(int c, int base, const char *arg, struct pv_vmlinux *k);
 
 struct pv_vmlinux {
 	/* from the ELF header */
