@@ -2,7 +2,7 @@
  * code and the engine's rewrite, from any start state, with or without
  * interrupts inside template instances.
  *
- * Input: the platform byte; a count byte (1-8 words); per word a selector
+ * Input: the header (target, platform); a count byte (1-8 words); per word a selector
  * byte and 4 bytes (pvf_word: raw, a rewritable encoding of the platform,
  * or a plain instruction, so privileged and ordinary code mix often; or, for
  * a selector whose low four bits are 0xe, the MSR idiom below); then
@@ -18,17 +18,30 @@
 #include "pvf.h"
 #include "report.h"
 
-#define MAX_WORDS 8
-#define WORDS_AT 2 /* header, count byte */
-#define IDIOM_SELECTOR 0x0eu /* low four bits of a selector byte */
+#define MAX_WORDS PVF_DIFF_MAX_WORDS
+#define COUNT_AT PVF_HEADER_BYTES
+#define WORDS_AT (COUNT_AT + 1)
+
+/* The encoder of what pvf_check_diff reads below. */
+void pvf_diff_encode(struct pvf_out *o, const struct pvf_diff_input *in)
+{
+	pvf_put_header(o, PVF_DIFF, in->platform);
+	pvf_put(o, (in->nwords - 1) % MAX_WORDS, 1);
+	for (unsigned i = 0; i < in->nitems && i < MAX_WORDS; i++)
+		pvf_put_word(o, in->item[i].sel, in->item[i].word);
+	for (size_t i = 0; i < in->state_len && i < PV_STATE_BYTES; i++)
+		pvf_put(o, in->state[i], 1);
+	if (in->has_irq_mask)
+		pvf_put(o, in->irq_mask, 8);
+}
 
 bool pvf_diff_focus_seed(uint8_t *b, size_t n)
 {
 	if (n < WORDS_AT + 5)
 		return false;
-	unsigned count = 1 + b[1] % MAX_WORDS;
+	unsigned count = 1 + b[COUNT_AT] % MAX_WORDS;
 	for (unsigned i = 0; i < count && WORDS_AT + 5 * i < n; i += 2)
-		b[WORDS_AT + 5 * i] = 0;
+		b[WORDS_AT + 5 * i] = PVF_SEL_REWRITABLE;
 	return true;
 }
 
@@ -71,7 +84,7 @@ void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, F
 	unsigned n = 1 + (unsigned)pvf_take(in, 1) % MAX_WORDS;
 	uint32_t w[MAX_WORDS];
 	for (unsigned i = 0; i < n;) {
-		if (in->pos < in->n && (in->p[in->pos] & 0x0fu) == IDIOM_SELECTOR) {
+		if (in->pos < in->n && (in->p[in->pos] & 0x0fu) == PVF_SEL_MSR_IDIOM) {
 			pvf_take(in, 1);
 			i += msr_idiom(ctx, (uint32_t)pvf_take(in, 4), w + i, n - i);
 		} else {

@@ -1,6 +1,6 @@
 /* fuzz_image: the patch loop on a random text image and layout.
  *
- * Input: the platform byte; the layout (base address; a placement byte: the
+ * Input: the header (target, platform); the layout (base address; a placement byte: the
  * area above, below or inside the text, inside it at an offset, at the
  * start, in the middle or at the end, and whether the area already holds
  * the instances of a first pass over the same text; position and size, a
@@ -36,14 +36,44 @@
 #define MAX_WORDS 1024
 #define GUARD 0xa5u
 #define NGUARD 64
-#define WORDS_AT 22 /* header, 21 bytes of layout */
+#define LAYOUT_BYTES 21 /* base 8, place 1, gap 4, area 2, fit 1, vec 1, vec_off 2, word count 2 */
+#define WORDS_AT (PVF_HEADER_BYTES + LAYOUT_BYTES)
+
+/* The layout as the input carries it: pvf_image_encode's inverse. */
+static void take_layout(struct pvf_in *in, struct pvf_image_layout *l, unsigned *count_m1)
+{
+	l->base = pvf_take(in, 8);
+	l->place = (uint8_t)pvf_take(in, 1);
+	l->gap = (uint32_t)pvf_take(in, 4);
+	l->area_words_m1 = (uint16_t)pvf_take(in, 2);
+	l->fit = (uint8_t)pvf_take(in, 1);
+	l->vec = (uint8_t)pvf_take(in, 1);
+	l->vec_off = (uint16_t)pvf_take(in, 2);
+	*count_m1 = (unsigned)pvf_take(in, 2);
+}
+
+void pvf_image_encode(struct pvf_out *o, unsigned platform, const struct pvf_image_layout *l, const uint32_t *w,
+		      size_t n, uint8_t selector)
+{
+	pvf_put_header(o, PVF_IMAGE, platform);
+	pvf_put(o, l->base, 8);
+	pvf_put(o, l->place, 1);
+	pvf_put(o, l->gap, 4);
+	pvf_put(o, l->area_words_m1, 2);
+	pvf_put(o, l->fit, 1);
+	pvf_put(o, l->vec, 1);
+	pvf_put(o, l->vec_off, 2);
+	pvf_put(o, n - 1, 2);
+	for (size_t i = 0; i < n; i++)
+		pvf_put_word(o, selector, w[i]);
+}
 
 bool pvf_image_focus_seed(uint8_t *b, size_t n)
 {
 	if (n < WORDS_AT + 5)
 		return false;
 	for (size_t at = WORDS_AT; at < n; at += 4 * 5)
-		b[at] = 0;
+		b[at] = PVF_SEL_REWRITABLE;
 	return true;
 }
 
@@ -285,26 +315,29 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	uint64_t space = is64 ? ~0ull : 0xffffffffull;
 
 	/* layout */
-	uint64_t base = pvf_take(in, 8) & space & ~3ull;
-	uint8_t place = (uint8_t)pvf_take(in, 1);
+	struct pvf_image_layout l;
+	unsigned count_m1;
+	take_layout(in, &l, &count_m1);
+	uint64_t base = l.base & space & ~3ull;
+	uint8_t place = l.place;
 	bool prefill = place & 0x80;
 	unsigned mode = (place & 0x7f) % 3, inside_at = (place & 0x7f) / 3 % 4; /* inside: at gap, start, middle, end */
-	uint64_t gap = (pvf_take(in, 4) & 0x03fffffcu); /* up to 64 MiB away: in and out of reach */
-	size_t area_size = 4 * (1 + (size_t)(pvf_take(in, 2) % 1024));
-	uint8_t fit = (uint8_t)pvf_take(in, 1);
+	uint64_t gap = l.gap & 0x03fffffcu; /* up to 64 MiB away: in and out of reach */
+	size_t area_size = 4 * (1 + (size_t)(l.area_words_m1 % 1024));
+	uint8_t fit = l.fit;
 	/* room for k instances of a template but one word: where off-by-ones
 	 * live (a template a kernel's build lacks has no words: no change) */
 	unsigned fit_nw = pv_tmpl_layout(ctx, (enum pv_tmpl)((fit >> 1) % PV_NTMPL))->nwords;
 	if ((fit & 1) && fit_nw)
 		area_size = 4 * ((1 + (fit >> 5)) * fit_nw - 1);
-	uint8_t vec_byte = (uint8_t)pvf_take(in, 1);
+	uint8_t vec_byte = l.vec;
 	bool has_vec = vec_byte & 1, straddle = vec_byte & 2;
 	/* the ends of the address space: 0 keep clear of them; 1 the image at
 	 * the top (ending exactly there or a few words below); 2 the image at
 	 * the bottom; 3 the area across the top, wrapping through 0 */
 	unsigned edge = (vec_byte >> 2) & 3;
-	uint64_t vec_off = pvf_take(in, 2);
-	size_t n = 1 + (size_t)(pvf_take(in, 2) % MAX_WORDS);
+	uint64_t vec_off = l.vec_off;
+	size_t n = 1 + (size_t)(count_m1 % MAX_WORDS);
 	if (n > pvf_left(in) / 5 + 1)
 		n = pvf_left(in) / 5 + 1;
 	if (mode == 2 && n * 4 < area_size + 4)

@@ -1,6 +1,7 @@
 /* fuzz_check_ins: matcher and rewrite invariants for any 32-bit word.
  *
- * Input: the platform byte, then the word (4 bytes, big-endian).
+ * Input: the header (target, platform), then the word (4 bytes, big-endian);
+ * fuzz_disasm_xcheck's inputs have the same form.
  * Invariants, on every flavor, feature set and profile:
  *  - matching and patching are deterministic;
  *  - a matched row applies to the flavor, and its feature gate is among the
@@ -42,6 +43,13 @@ static void patch_once(const struct pv_ctx *ctx, uint32_t w, uint64_t site, stru
 	p->used = area.used;
 	for (unsigned i = 0; i < PV_TMPL_MAX_WORDS; i++)
 		p->inst[i] = pv_get_word(ctx, mem + 4 * i);
+}
+
+/* the input: the word */
+void pvf_encode_word_input(struct pvf_out *o, enum pvf_target t, unsigned platform, uint32_t w)
+{
+	pvf_put_header(o, t, platform);
+	pvf_put(o, w, 4);
 }
 
 void pvf_check_ins(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)

@@ -90,15 +90,16 @@ void pvf_crash(const struct pvf_result *r)
 /* PVFUZZ_KEEP_CRASH=CHECK/CLASS/FLAVOR (scripts/minimize.sh): only that
  * identity counts as a crash, so that minimising keeps the bug it started
  * with instead of drifting to another one. */
+static char want[160]; /* "" : every failure is a crash */
+
+void pvf_crash_env_init(void)
+{
+	const char *s = getenv("PVFUZZ_KEEP_CRASH");
+	snprintf(want, sizeof want, "%s", s ? s : "");
+}
+
 bool pvf_crash_wanted(const struct pvf_result *r)
 {
-	static bool ready;
-	static char want[160];
-	if (!ready) {
-		const char *s = getenv("PVFUZZ_KEEP_CRASH");
-		snprintf(want, sizeof want, "%s", s ? s : "");
-		ready = true;
-	}
 	if (!want[0])
 		return true;
 	char id[160];

@@ -1,12 +1,13 @@
-/* pvfuzz fuzz targets: the shared platform table, input decoding and the
- * checks behind every target. The libFuzzer entry points (fuzz_*.c) and
- * `pvfuzz repro` both call pvf_check(), so a crash and its reproduction run
- * the very same code.
+/* pvfuzz fuzz targets: the registry of targets, the platform table, input
+ * decoding and encoding, and the checks behind every target. The libFuzzer
+ * entry points (fuzzers/fuzz_*.c) and `pvfuzz repro` both call
+ * pvf_check(), so a crash and its reproduction run the very same code.
  *
- * Every input starts with one byte: its top two bits name the target (an
- * input for another target is ignored, so crash files say which target they
- * belong to), its low six bits pick an entry of the platform table: flavor,
- * features and profile. How the rest is read is up to the target.
+ * Every input starts with two bytes: byte 0 the target's id (targets.def;
+ * an input for another target is ignored, so a crash file says which target
+ * it belongs to), byte 1 a row of the platform table (targets.c, modulo its
+ * length): flavor, features and profile. How the rest is read is up to the
+ * target, whose check file holds the decoder and the encoder side by side.
  */
 #ifndef PVF_H
 #define PVF_H
@@ -20,26 +21,43 @@
 #include "pv.h"
 
 enum pvf_target {
-	PVF_CHECK_INS,
-	PVF_DIFF,
-	PVF_IMAGE,
-	PVF_DISASM_XCHECK,
-	PVF_NTARGETS
+#define PVF_TARGET(id, key, name, check, focus, what) PVF_##key = id,
+#include "targets.def"
+#undef PVF_TARGET
 };
+#define PVF_HEADER_BYTES 2 /* target id, platform */
 
+struct pvf_in;
+struct pvf_result;
+struct pvf_target_info {
+	enum pvf_target id;
+	const char *name;      /* fuzz_diff: binary, corpus/<name>/, fuzzers/<name>.options */
+	const char *invariant; /* one line */
+	void (*check)(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
+	bool (*focus_seed)(uint8_t *b, size_t n); /* NULL: no class-focused seeds */
+};
+/* the registry, in targets.def's order */
+extern const struct pvf_target_info pvf_targets[];
+extern const unsigned pvf_ntargets;
+const struct pvf_target_info *pvf_target(enum pvf_target t); /* NULL: no such id */
 const char *pvf_target_name(enum pvf_target t);
+/* "fuzz_diff" or "diff" */
 int pvf_target_parse(const char *name, enum pvf_target *out);
 
 /* ---- the platform table ------------------------------------------------- */
 
 struct pvf_platform {
+	const char *name; /* "book3s32/sr/fixed": flavor/features/profile */
 	enum pv_flavor flavor;
 	unsigned features;
 	enum pv_profile profile;
 };
 
-#define PVF_NPLATFORMS (PV_NFLAVORS * 4 * PV_NPROFILES)
+extern const unsigned pvf_nplatforms;
+/* row index % pvf_nplatforms */
 const struct pvf_platform *pvf_platform(unsigned index);
+/* the row of a flavor, feature set and profile (every one has a row) */
+unsigned pvf_platform_index(enum pv_flavor f, unsigned features, enum pv_profile p);
 
 /* The context of a flavor, feature set and profile, built once: setting a
  * context up costs more than matching a word. */
@@ -51,7 +69,15 @@ enum pvf_profile_policy { PVF_ONLY_FIXED, PVF_ONLY_LINUX, PVF_ANY_PROFILE };
 /* "kernel:DIR" is the linux policy with the kernel's own code patching
  * (pvf_use_kernel(DIR)). */
 int pvf_policy_parse(const char *s, enum pvf_profile_policy *out);
-enum pvf_profile_policy pvf_policy_from_env(void); /* PVFUZZ_PROFILE, default fixed */
+
+/* The environment, read once per process before the first input (the
+ * entry points' LLVMFuzzerInitialize, the tool's commands), never on the
+ * hot path: PVFUZZ_PROFILE (the policy, returned; default fixed),
+ * PVFUZZ_FLAVOR (pins every input's flavor: benchmarks, focused runs),
+ * PVFUZZ_CLASS (pvf_focus_class) and PVFUZZ_KEEP_CRASH (pvf_crash_wanted).
+ * Exits 2 naming a variable whose value is not understood. Without it
+ * nothing is pinned, focused or kept apart. */
+enum pvf_profile_policy pvf_env_init(void);
 
 /* The kernel profile (docs/kernel-mode.md): from now on pvf_ctx() hands out
  * linux-profile contexts whose patching runs the kernel code built into
@@ -66,7 +92,7 @@ bool pvf_kernel_active(void);
  * validate): the selector's "rewritable encoding" picks only that class's
  * rows, a word of another class becomes a plain instruction (so a failure
  * belongs to the class), and the features the class needs are turned on.
- * -1 when unset; exits 2 on an unknown name. */
+ * -1 when unset (read by pvf_env_init). */
 int pvf_focus_class(void);
 
 /* Turns a seed of fuzz_diff or fuzz_image into one whose words are sites of
@@ -85,20 +111,79 @@ struct pvf_in {
 uint64_t pvf_take(struct pvf_in *in, unsigned bytes); /* big-endian, 0 past the end */
 size_t pvf_left(const struct pvf_in *in);
 
-/* Decodes the first byte; false when the input is empty or for another target. */
+/* Decodes the two header bytes; false when the input is shorter, for
+ * another target, or (kernel profile) of a flavor the tree did not build. */
 bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf_profile_policy pol,
 		const struct pv_ctx **ctx, struct pvf_in *rest);
-/* The target an input belongs to, from its first byte; false when empty. */
+/* The target an input belongs to, from byte 0; false when the input is
+ * shorter than the header. */
 bool pvf_detect(const uint8_t *data, size_t size, enum pvf_target *t);
-uint8_t pvf_header_byte(enum pvf_target t, unsigned platform);
 
-/* A word steered by a selector byte: a raw word, a rewritable encoding of
- * this context (register fields from the raw word), or a plain instruction.
- * This is how privileged encodings reach the fuzzers often. */
+/* The selector byte in front of a word (pvf_word): what the four bytes after
+ * it become. Values are taken modulo 4, so every byte is one of them. */
+enum pvf_selector {
+	PVF_SEL_REWRITABLE = 0, /* and 1: a rewritable encoding of the context, row (sel >> 2) % rows,
+				   register fields from the word */
+	PVF_SEL_PLAIN = 2,      /* a plain instruction made from the word (pvf_plain_word) */
+	PVF_SEL_RAW = 3,        /* the word as it is */
+};
+/* fuzz_diff only: a selector whose low four bits are this makes the MSR
+ * idiom of check_diff.c from the word (checked before the value modulo 4) */
+#define PVF_SEL_MSR_IDIOM 0x0eu
+/* A word steered by a selector byte. This is how privileged encodings reach
+ * the fuzzers often. */
 uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in);
 /* A plain instruction from 32 random bits: arithmetic, logic, compares,
  * loads and stores, short forward branches. */
 uint32_t pvf_plain_word(uint32_t r);
+
+/* ---- input encoding: each target's encoder beside its decoder ----------- */
+
+/* A growing buffer of input bytes (free(o.p) when done). */
+struct pvf_out {
+	uint8_t *p;
+	size_t n, cap;
+};
+void pvf_put(struct pvf_out *o, uint64_t v, unsigned bytes); /* big-endian: pvf_take's inverse */
+void pvf_put_header(struct pvf_out *o, enum pvf_target t, unsigned platform);
+void pvf_put_word(struct pvf_out *o, uint8_t selector, uint32_t w); /* pvf_word's inverse */
+
+/* fuzz_check_ins and fuzz_disasm_xcheck (check_ins.c): one word */
+void pvf_encode_word_input(struct pvf_out *o, enum pvf_target t, unsigned platform, uint32_t w);
+
+/* fuzz_diff (check_diff.c): up to 8 words, each an item (selector and 4
+ * bytes), except that an MSR-idiom item makes up to three; the start state;
+ * the interrupt mask. */
+#define PVF_DIFF_MAX_WORDS 8
+struct pvf_diff_input {
+	unsigned platform;
+	unsigned nwords; /* the words the run executes, 1..PVF_DIFF_MAX_WORDS */
+	unsigned nitems; /* the items that make them */
+	struct {
+		uint8_t sel;
+		uint32_t word;
+	} item[PVF_DIFF_MAX_WORDS];
+	const uint8_t *state; /* state_len bytes (pv_state_from_bytes), at most PV_STATE_BYTES */
+	size_t state_len;
+	bool has_irq_mask; /* without it: no interrupts inside instances */
+	uint64_t irq_mask;
+};
+void pvf_diff_encode(struct pvf_out *o, const struct pvf_diff_input *in);
+
+/* fuzz_image (check_image.c): the layout fields as the input carries them
+ * (their meaning is in check_image.c, where they are read), then the words. */
+struct pvf_image_layout {
+	uint64_t base;
+	uint8_t place;         /* area above/below/inside; bit 7: a first pass fills it */
+	uint32_t gap;
+	uint16_t area_words_m1; /* area size in words, less one */
+	uint8_t fit;
+	uint8_t vec;           /* bit 0 end of vectors, bit 1 straddle the reach, bits 2-3 edge */
+	uint16_t vec_off;
+};
+/* n words (1..1024), each behind `selector` */
+void pvf_image_encode(struct pvf_out *o, unsigned platform, const struct pvf_image_layout *l, const uint32_t *w,
+		      size_t n, uint8_t selector);
 
 /* ---- the checks ------------------------------------------------------------ */
 
@@ -136,7 +221,7 @@ struct pvf_result {
 void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_profile_policy pol, bool verbose,
 	       FILE *out, struct pvf_result *r);
 
-/* the targets' own checks (check_*.c) */
+/* the targets' own checks (check_*.c), reached through pvf_targets[] */
 void pvf_check_ins(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
@@ -160,6 +245,7 @@ _Noreturn void pvf_crash(const struct pvf_result *r);
 /* Whether a failure counts as a crash: every one, unless PVFUZZ_KEEP_CRASH
  * names the one identity (check/class/flavor) that does. */
 bool pvf_crash_wanted(const struct pvf_result *r);
+void pvf_crash_env_init(void); /* reads PVFUZZ_KEEP_CRASH (pvf_env_init) */
 
 /* ---- independent expectations (expect.c) ---------------------------------- */
 
@@ -175,18 +261,21 @@ bool pvf_expect_simple(const struct pv_ctx *ctx, enum pv_class c, uint32_t word,
 bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uint32_t word, uint64_t site, uint64_t at,
 			 const uint32_t *inst, unsigned ninst, char *buf, size_t n);
 
-/* The libFuzzer entry point of a target: abort() on a failed check, after
- * the check printed its operands and report. PVFUZZ_PROFILE picks the
- * profiles that run (default fixed). */
+/* The libFuzzer entry points of a target: the environment is read once
+ * (pvf_env_init), then every input is checked; abort() on a failed check,
+ * after the check printed its operands and report. */
 #define PVF_FUZZ_TARGET(T)                                                          \
+	static enum pvf_profile_policy pvf_entry_policy;                            \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                           \
+	{                                                                           \
+		(void)argc, (void)argv;                                             \
+		pvf_entry_policy = pvf_env_init();                                  \
+		return 0;                                                           \
+	}                                                                           \
 	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                \
 	{                                                                           \
-		static enum pvf_profile_policy pol;                                 \
-		static bool ready;                                                  \
 		struct pvf_result r;                                                \
-		if (!ready)                                                         \
-			pol = pvf_policy_from_env(), ready = true;                  \
-		pvf_check(T, data, size, pol, false, stderr, &r);                   \
+		pvf_check(T, data, size, pvf_entry_policy, false, stderr, &r);      \
 		if (r.failed && pvf_crash_wanted(&r))                               \
 			pvf_crash(&r);                                              \
 		return 0;                                                           \

@@ -1,5 +1,6 @@
-/* The platform table, input decoding and the dispatch shared by every
- * target and by `pvfuzz repro`. */
+/* The environment, input decoding and encoding, and the dispatch shared
+ * by every target and by `pvfuzz repro` (the registry and the platform
+ * table are in targets.c). */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,39 +8,6 @@
 #include "emu.h"
 #include "ppc_insn.h"
 #include "pvf.h"
-
-static const char *const target_names[PVF_NTARGETS] = {
-	[PVF_CHECK_INS] = "fuzz_check_ins",
-	[PVF_DIFF] = "fuzz_diff",
-	[PVF_IMAGE] = "fuzz_image",
-	[PVF_DISASM_XCHECK] = "fuzz_disasm_xcheck",
-};
-
-const char *pvf_target_name(enum pvf_target t) { return (unsigned)t < PVF_NTARGETS ? target_names[t] : "invalid"; }
-
-int pvf_target_parse(const char *name, enum pvf_target *out)
-{
-	for (unsigned t = 0; t < PVF_NTARGETS; t++)
-		if (!strcmp(name, target_names[t]) || !strcmp(name, target_names[t] + 5)) {
-			*out = (enum pvf_target)t;
-			return 0;
-		}
-	return -1;
-}
-
-/* Entry i: flavor i % 5, features (i / 5) % 4, profile i / 20. */
-const struct pvf_platform *pvf_platform(unsigned index)
-{
-	static struct pvf_platform table[PVF_NPLATFORMS];
-	static bool ready;
-	if (!ready) {
-		for (unsigned i = 0; i < PVF_NPLATFORMS; i++)
-			table[i] = (struct pvf_platform){(enum pv_flavor)(i % PV_NFLAVORS), (i / PV_NFLAVORS) % 4,
-							 (enum pv_profile)(i / (PV_NFLAVORS * 4))};
-		ready = true;
-	}
-	return &table[index % PVF_NPLATFORMS];
-}
 
 static const char *kernel_dir;
 static struct pv_kernel *kernels[PV_NFLAVORS];
@@ -104,20 +72,9 @@ int pvf_policy_parse(const char *s, enum pvf_profile_policy *out)
 	return 0;
 }
 
-enum pvf_profile_policy pvf_policy_from_env(void)
-{
-	enum pvf_profile_policy p = PVF_ONLY_FIXED;
-	const char *s = getenv("PVFUZZ_PROFILE");
-	if (s && pvf_policy_parse(s, &p) != 0) {
-		fprintf(stderr, "pvfuzz: PVFUZZ_PROFILE='%s' is not fixed, linux, any or kernel:DIR\n", s);
-		exit(2);
-	}
-	return p;
-}
-
 /* An environment variable's value through the engine's parser, -1 when it
  * is unset or empty; exits 2 naming the variable when the parser refuses it.
- * The callers read it once per process. */
+ * pvf_env_init() reads each once per process. */
 static int env_choice(const char *var, int (*parse)(const char *, int *), const char *what)
 {
 	const char *s = getenv(var);
@@ -149,28 +106,30 @@ static int parse_flavor(const char *s, int *out)
 	return 0;
 }
 
-int pvf_focus_class(void)
-{
-	static int focus = -2;
-	if (focus == -2)
-		focus = env_choice("PVFUZZ_CLASS", parse_class, "a rewrite class");
-	return focus;
-}
+/* what pvf_env_init() read: nothing pinned or focused until it runs */
+static int forced_flavor = -1, focus_class = -1;
+static unsigned focus_need[PV_NFLAVORS]; /* the features the focused class needs on each flavor */
 
-/* The features the focused class needs on a flavor: every input asks, so
- * the answer is worked out once per flavor. */
-static unsigned focus_features(enum pv_flavor f)
+int pvf_focus_class(void) { return focus_class; }
+
+enum pvf_profile_policy pvf_env_init(void)
 {
-	static unsigned need[PV_NFLAVORS];
-	static bool ready[PV_NFLAVORS];
-	if (!ready[f]) {
-		int focus = pvf_focus_class();
-		for (size_t i = 0; focus >= 0 && i < pv_nrows; i++)
-			if (pv_rows[i].cls == (unsigned)focus && (pv_rows[i].flavors & PV_FL(f)))
-				need[f] |= pv_rows[i].gate;
-		ready[f] = true;
+	enum pvf_profile_policy pol = PVF_ONLY_FIXED;
+	const char *s = getenv("PVFUZZ_PROFILE");
+	if (s && *s && pvf_policy_parse(s, &pol) != 0) {
+		fprintf(stderr, "pvfuzz: PVFUZZ_PROFILE='%s' is not fixed, linux, any or kernel:DIR\n", s);
+		exit(2);
 	}
-	return need[f];
+	forced_flavor = env_choice("PVFUZZ_FLAVOR", parse_flavor, "a flavor");
+	focus_class = env_choice("PVFUZZ_CLASS", parse_class, "a rewrite class");
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
+		focus_need[f] = 0;
+		for (size_t i = 0; focus_class >= 0 && i < pv_nrows; i++)
+			if (pv_rows[i].cls == (unsigned)focus_class && (pv_rows[i].flavors & PV_FL(f)))
+				focus_need[f] |= pv_rows[i].gate;
+	}
+	pvf_crash_env_init();
+	return pol;
 }
 
 uint64_t pvf_take(struct pvf_in *in, unsigned bytes)
@@ -183,13 +142,36 @@ uint64_t pvf_take(struct pvf_in *in, unsigned bytes)
 
 size_t pvf_left(const struct pvf_in *in) { return in->n - in->pos; }
 
-uint8_t pvf_header_byte(enum pvf_target t, unsigned platform) { return (uint8_t)(t << 6 | (platform & 63)); }
+void pvf_put(struct pvf_out *o, uint64_t v, unsigned bytes)
+{
+	if (o->n + bytes > o->cap) {
+		size_t cap = o->cap ? 2 * o->cap + bytes : 256 + bytes;
+		uint8_t *p = realloc(o->p, cap);
+		if (!p)
+			abort();
+		o->p = p, o->cap = cap;
+	}
+	for (unsigned i = 0; i < bytes; i++)
+		o->p[o->n++] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+}
+
+void pvf_put_header(struct pvf_out *o, enum pvf_target t, unsigned platform)
+{
+	pvf_put(o, (uint8_t)t, 1);
+	pvf_put(o, platform % pvf_nplatforms, 1);
+}
+
+void pvf_put_word(struct pvf_out *o, uint8_t selector, uint32_t w)
+{
+	pvf_put(o, selector, 1);
+	pvf_put(o, w, 4);
+}
 
 bool pvf_detect(const uint8_t *data, size_t size, enum pvf_target *t)
 {
-	if (!size)
+	if (size < PVF_HEADER_BYTES)
 		return false;
-	*t = (enum pvf_target)(data[0] >> 6);
+	*t = (enum pvf_target)data[0];
 	return true;
 }
 
@@ -197,21 +179,18 @@ bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf
 		const struct pv_ctx **ctx, struct pvf_in *rest)
 {
 	enum pvf_target t;
-	if (!pvf_detect(data, size, &t) || t != want)
+	if (!pvf_detect(data, size, &t) || t != want || !pvf_target(t))
 		return false;
-	struct pvf_platform p = *pvf_platform(data[0] & 63);
-	static int forced = -2; /* PVFUZZ_FLAVOR pins the flavor (benchmarks, focused runs) */
-	if (forced == -2)
-		forced = env_choice("PVFUZZ_FLAVOR", parse_flavor, "a flavor");
-	if (forced >= 0)
-		p.flavor = (enum pv_flavor)forced;
-	p.features |= focus_features(p.flavor);
+	struct pvf_platform p = *pvf_platform(data[1]);
+	if (forced_flavor >= 0)
+		p.flavor = (enum pv_flavor)forced_flavor;
+	p.features |= focus_need[p.flavor];
 	if (kernel_dir && !kernels[p.flavor])
 		return false; /* kernel profile: the tree did not build for this flavor */
 	if (pol != PVF_ANY_PROFILE)
 		p.profile = pol == PVF_ONLY_FIXED ? PV_PROFILE_FIXED : PV_PROFILE_LINUX;
 	*ctx = pvf_ctx(p.flavor, p.features, p.profile);
-	*rest = (struct pvf_in){data + 1, size - 1, 0};
+	*rest = (struct pvf_in){data + PVF_HEADER_BYTES, size - PVF_HEADER_BYTES, 0};
 	return true;
 }
 
@@ -249,8 +228,8 @@ uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in)
 static uint32_t select_word(const struct pv_ctx *ctx, uint8_t sel, uint32_t raw)
 {
 	switch (sel % 4) {
-	case 0:
-	case 1: { /* a rewritable encoding of this context (of the focused class) */
+	case PVF_SEL_REWRITABLE:
+	case PVF_SEL_REWRITABLE + 1: { /* a rewritable encoding of this context (of the focused class) */
 		const struct pv_row *r = ctx->active[(sel >> 2) % ctx->nactive];
 		int focus = pvf_focus_class();
 		if (focus >= 0) {
@@ -264,20 +243,18 @@ static uint32_t select_word(const struct pv_ctx *ctx, uint8_t sel, uint32_t raw)
 		}
 		return r->match | (raw & r->carried);
 	}
-	case 2:
+	case PVF_SEL_PLAIN:
 		return pvf_plain_word(raw);
-	default:
-		return raw;
+	case PVF_SEL_RAW:
+		break;
 	}
+	return raw;
 }
 
 bool pvf_focus_seed(enum pvf_target t, uint8_t *b, size_t n)
 {
-	if (t == PVF_DIFF)
-		return pvf_diff_focus_seed(b, n);
-	if (t == PVF_IMAGE)
-		return pvf_image_focus_seed(b, n);
-	return false;
+	const struct pvf_target_info *ti = pvf_target(t);
+	return ti && ti->focus_seed && ti->focus_seed(b, n);
 }
 
 void pvf_fail(struct pvf_result *r, FILE *out, const struct pv_ctx *ctx, enum pvf_check_id check, int cls,
@@ -308,11 +285,5 @@ void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_pro
 	if (verbose)
 		fprintf(out, "target %s: flavor %s, features %s, profile %s\n", pvf_target_name(t), ctx->fi->name,
 			pv_features_name(ctx->features), pv_profile_label(ctx));
-	switch (t) {
-	case PVF_CHECK_INS: pvf_check_ins(ctx, &in, verbose, out, r); break;
-	case PVF_DIFF: pvf_check_diff(ctx, &in, verbose, out, r); break;
-	case PVF_IMAGE: pvf_check_image(ctx, &in, verbose, out, r); break;
-	case PVF_DISASM_XCHECK: pvf_check_xcheck(ctx, &in, verbose, out, r); break;
-	default: r->ignored = true;
-	}
+	pvf_target(t)->check(ctx, &in, verbose, out, r); /* pvf_header knows only targets of the registry */
 }

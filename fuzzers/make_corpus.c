@@ -17,6 +17,8 @@ static unsigned written;
 
 static void put_file(enum pvf_target t, const uint8_t *b, size_t n)
 {
+	if (n < PVF_HEADER_BYTES || b[0] != t)
+		abort(); /* an encoder wrote another target's input */
 	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a names: the same seed, the same file */
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ b[i]) * 0x100000001b3ull;
@@ -32,15 +34,15 @@ static void put_file(enum pvf_target t, const uint8_t *b, size_t n)
 	written++;
 }
 
-static size_t put_be(uint8_t *p, uint64_t v, unsigned bytes)
+/* an encoded input into its file, the buffer emptied for the next */
+static void put_out(enum pvf_target t, struct pvf_out *o)
 {
-	for (unsigned i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
-	return bytes;
+	put_file(t, o->p, o->n);
+	o->n = 0;
 }
 
-/* platform index with all features and the given profile */
-static unsigned platform(enum pv_flavor f, enum pv_profile p) { return f + PV_NFLAVORS * 3 + PV_NFLAVORS * 4 * p; }
+/* the platform with all features and the given profile */
+static unsigned platform(enum pv_flavor f, enum pv_profile p) { return pvf_platform_index(f, PV_FEAT_ALL, p); }
 
 static uint32_t with_reg(const struct pv_row *r, unsigned rt, unsigned rb)
 {
@@ -51,6 +53,7 @@ static void check_ins_and_xcheck(void)
 {
 	static const uint32_t plain[] = {0x60000000, 0x7c0802a6, 0x38210010, 0x4e800020, 0x7ca000a7, 0x7c208146,
 					 0x7ca001e5, 0x7ca10124, 0x7c7f42a6, 0x00000000, 0xffffffff};
+	struct pvf_out o = {0};
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++)
 		for (enum pv_profile p = 0; p < PV_NPROFILES; p++) {
 			struct pv_ctx ctx;
@@ -59,63 +62,58 @@ static void check_ins_and_xcheck(void)
 				const struct pv_row *r = ctx.active[i];
 				static const unsigned regs[][2] = {{5, 6}, {30, 31}, {31, 30}};
 				for (unsigned k = 0; k < (r->kind == PV_K_TEMPLATE ? 3u : 1u); k++) {
-					uint8_t b[5];
 					uint32_t w = with_reg(r, regs[k][0], regs[k][1]);
-					b[0] = pvf_header_byte(PVF_CHECK_INS, platform(f, p));
-					put_be(b + 1, w, 4);
-					put_file(PVF_CHECK_INS, b, 5);
+					pvf_encode_word_input(&o, PVF_CHECK_INS, platform(f, p), w);
+					put_out(PVF_CHECK_INS, &o);
 					if (p == PV_PROFILE_FIXED && k == 0) {
-						b[0] = pvf_header_byte(PVF_DISASM_XCHECK, platform(f, p));
-						put_file(PVF_DISASM_XCHECK, b, 5);
-						put_be(b + 1, w | 1, 4); /* near miss: Rc set */
-						put_file(PVF_DISASM_XCHECK, b, 5);
+						pvf_encode_word_input(&o, PVF_DISASM_XCHECK, platform(f, p), w);
+						put_out(PVF_DISASM_XCHECK, &o);
+						/* near miss: Rc set */
+						pvf_encode_word_input(&o, PVF_DISASM_XCHECK, platform(f, p), w | 1);
+						put_out(PVF_DISASM_XCHECK, &o);
 					}
 				}
 			}
 			for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
-				uint8_t b[5] = {pvf_header_byte(PVF_CHECK_INS, platform(f, p))};
-				put_be(b + 1, plain[i], 4);
-				put_file(PVF_CHECK_INS, b, 5);
-				b[0] = pvf_header_byte(PVF_DISASM_XCHECK, platform(f, p));
-				put_file(PVF_DISASM_XCHECK, b, 5);
+				pvf_encode_word_input(&o, PVF_CHECK_INS, platform(f, p), plain[i]);
+				put_out(PVF_CHECK_INS, &o);
+				pvf_encode_word_input(&o, PVF_DISASM_XCHECK, platform(f, p), plain[i]);
+				put_out(PVF_DISASM_XCHECK, &o);
 			}
 		}
-}
-
-/* one word in pvf_word's raw form */
-static size_t raw_word(uint8_t *p, uint32_t w)
-{
-	p[0] = 3;
-	return 1 + put_be(p + 1, w, 4);
+	free(o.p);
 }
 
 /* a state: bytes from a fixed pattern */
-static size_t state_bytes(uint8_t *p, unsigned i, enum pv_flavor f)
+static const uint8_t *state_bytes(unsigned i, enum pv_flavor f)
 {
+	static uint8_t p[PV_STATE_BYTES];
 	for (size_t k = 0; k < PV_STATE_BYTES; k++)
 		p[k] = (uint8_t)((k * 131 + i * 17 + f * 7) ^ (k >> 3));
-	return PV_STATE_BYTES;
+	return p;
 }
 
 static void diff_seeds(void)
 {
-	uint8_t b[1 + 1 + 8 * 5 + PV_STATE_BYTES + 8];
+	struct pvf_out o = {0};
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
 		struct pv_ctx ctx;
 		pv_ctx_init(&ctx, f, PV_FEAT_ALL, PV_PROFILE_FIXED);
 		for (unsigned i = 0; i < ctx.nactive; i++) {
 			const struct pv_row *r = ctx.active[i];
-			size_t n = 0;
-			b[n++] = pvf_header_byte(PVF_DIFF, platform(f, PV_PROFILE_FIXED));
-			b[n++] = 2; /* three words: mfmsr r3, the class, mfspr r4,SPRG0 */
-			n += raw_word(b + n, 0x7c6000a6);
-			n += raw_word(b + n, with_reg(r, i % 32, (i * 7) % 32));
-			n += raw_word(b + n, 0x7c9042a6);
-			n += state_bytes(b + n, i, f);
+			/* three words: mfmsr r3, the class, mfspr r4,SPRG0 */
+			struct pvf_diff_input d = {.platform = platform(f, PV_PROFILE_FIXED), .nwords = 3, .nitems = 3};
+			d.item[0].sel = d.item[1].sel = d.item[2].sel = PVF_SEL_RAW;
+			d.item[0].word = 0x7c6000a6;
+			d.item[1].word = with_reg(r, i % 32, (i * 7) % 32);
+			d.item[2].word = 0x7c9042a6;
+			d.state = state_bytes(i, f), d.state_len = PV_STATE_BYTES;
 			/* interrupts inside instances: none, or at every boundary */
-			put_file(PVF_DIFF, b, n);
-			n += put_be(b + n, ~0ull, 8);
-			put_file(PVF_DIFF, b, n);
+			pvf_diff_encode(&o, &d);
+			put_out(PVF_DIFF, &o);
+			d.has_irq_mask = true, d.irq_mask = ~0ull;
+			pvf_diff_encode(&o, &d);
+			put_out(PVF_DIFF, &o);
 		}
 		/* the MSR idiom (check_diff.c): mfmsr rX; xori/xoris rX,rX,bit for
 		 * every bit of the low word, then two of mtmsr, mtmsrd 0, mtmsrd 1
@@ -124,16 +122,15 @@ static void diff_seeds(void)
 			unsigned bit = k / 2 % 32, form = (bit + k % 2) % 4;
 			unsigned op = k < 64 ? (bit < 16 ? 0 : 1) : 2 + k % 2; /* xori, xoris, then ori, oris */
 			uint32_t raw = form << 11 | (bit % 16) << 7 | op << 5 | (3 + 7 * k) % 32;
-			size_t n = 0;
-			b[n++] = pvf_header_byte(PVF_DIFF, platform(f, PV_PROFILE_FIXED));
-			b[n++] = 2;
-			b[n++] = 0x0e; /* the idiom's selector */
-			n += put_be(b + n, raw, 4);
-			n += state_bytes(b + n, 100 + k, f);
-			n += put_be(b + n, k % 3 ? ~0ull : 0, 8);
-			put_file(PVF_DIFF, b, n);
+			struct pvf_diff_input d = {.platform = platform(f, PV_PROFILE_FIXED), .nwords = 3, .nitems = 1};
+			d.item[0].sel = PVF_SEL_MSR_IDIOM, d.item[0].word = raw;
+			d.state = state_bytes(100 + k, f), d.state_len = PV_STATE_BYTES;
+			d.has_irq_mask = true, d.irq_mask = k % 3 ? ~0ull : 0;
+			pvf_diff_encode(&o, &d);
+			put_out(PVF_DIFF, &o);
 		}
 	}
+	free(o.p);
 }
 
 static uint32_t *read_words(const char *path, size_t *n)
@@ -157,6 +154,7 @@ static void image_seeds(const char *text32, const char *text64)
 {
 	size_t n32, n64;
 	uint32_t *w32 = read_words(text32, &n32), *w64 = read_words(text64, &n64);
+	struct pvf_out o = {0};
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
 		bool is64 = pv_flavor_info(f)->is64;
 		const uint32_t *w = is64 ? w64 : w32;
@@ -168,21 +166,18 @@ static void image_seeds(const char *text32, const char *text64)
 		 * the start, in the middle and at the end */
 		static const uint8_t place[] = {0, 0, 1, 2, 0x82, 0x82, 0x85, 0x85, 0x88, 0x88, 0x8b, 0x8b};
 		for (unsigned layout = 0; layout < sizeof place; layout++) {
-			uint8_t *b = malloc(32 + 5 * nw);
-			size_t n = 0;
-			b[n++] = pvf_header_byte(PVF_IMAGE, platform(f, layout & 1 ? PV_PROFILE_LINUX : PV_PROFILE_FIXED));
-			n += put_be(b + n, is64 ? 0xc000000000000000ull : 0xc0000000ull, 8); /* base */
-			n += put_be(b + n, place[layout], 1);
-			n += put_be(b + n, layout >= 3 ? 0x40 : 0x1000, 4);                   /* gap */
-			n += put_be(b + n, layout >= 4 ? 63 : layout == 3 ? 40 : 1023, 2);    /* area size in words - 1 */
-			n += put_be(b + n, layout == 1 ? 0x23 : 0, 1); /* layout 1: two mtmsr instances less a word */
-			n += put_be(b + n, layout & 1, 1);                                    /* end of vectors? */
-			n += put_be(b + n, 16, 2);                                            /* ... after 16 words */
-			n += put_be(b + n, nw - 1, 2);                                        /* word count - 1 */
-			for (size_t i = 0; i < nw; i++)
-				n += raw_word(b + n, w[i]);
-			put_file(PVF_IMAGE, b, n);
-			free(b);
+			struct pvf_image_layout l = {
+				.base = is64 ? 0xc000000000000000ull : 0xc0000000ull,
+				.place = place[layout],
+				.gap = layout >= 3 ? 0x40 : 0x1000,
+				.area_words_m1 = layout >= 4 ? 63 : layout == 3 ? 40 : 1023,
+				.fit = layout == 1 ? 0x23 : 0, /* layout 1: two mtmsr instances less a word */
+				.vec = layout & 1,             /* end of vectors? */
+				.vec_off = 16,                 /* ... after 16 words */
+			};
+			pvf_image_encode(&o, platform(f, layout & 1 ? PV_PROFILE_LINUX : PV_PROFILE_FIXED), &l, w, nw,
+					 PVF_SEL_RAW);
+			put_out(PVF_IMAGE, &o);
 		}
 		/* the ends of the address space (check_image.c's edge bits): the
 		 * image at the top with the area above it (wraps: refused) and below
@@ -190,23 +185,19 @@ static void image_seeds(const char *text32, const char *text64)
 		 * top: fine, and so do the branches); the area across the top */
 		static const struct { uint8_t place, edge; } edges[] = {{0, 1}, {1, 1}, {1, 2}, {0, 3}};
 		for (unsigned k = 0; k < sizeof edges / sizeof edges[0]; k++) {
-			uint8_t *b = malloc(32 + 5 * nw);
-			size_t n = 0;
-			b[n++] = pvf_header_byte(PVF_IMAGE, platform(f, PV_PROFILE_FIXED));
-			n += put_be(b + n, 0, 8);                    /* base: set by the edge */
-			n += put_be(b + n, edges[k].place, 1);
-			n += put_be(b + n, 0x1000, 4);               /* gap */
-			n += put_be(b + n, 1023, 2);                 /* area 4 KiB */
-			n += put_be(b + n, 0, 1);
-			n += put_be(b + n, (uint64_t)edges[k].edge << 2, 1); /* no vectors, the edge */
-			n += put_be(b + n, k, 2);                    /* a few words from the top or bottom */
-			n += put_be(b + n, nw - 1, 2);
-			for (size_t i = 0; i < nw; i++)
-				n += raw_word(b + n, w[i]);
-			put_file(PVF_IMAGE, b, n);
-			free(b);
+			struct pvf_image_layout l = {
+				.base = 0, /* set by the edge */
+				.place = edges[k].place,
+				.gap = 0x1000,
+				.area_words_m1 = 1023, /* 4 KiB */
+				.vec = (uint8_t)(edges[k].edge << 2), /* no vectors, the edge */
+				.vec_off = (uint16_t)k,               /* a few words from the top or bottom */
+			};
+			pvf_image_encode(&o, platform(f, PV_PROFILE_FIXED), &l, w, nw, PVF_SEL_RAW);
+			put_out(PVF_IMAGE, &o);
 		}
 	}
+	free(o.p);
 	free(w32);
 	free(w64);
 }

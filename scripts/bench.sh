@@ -17,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
+. scripts/lib/targets.sh
 
 states=200000 fuzz_time=20
 while [ $# -gt 0 ]; do
@@ -122,7 +123,7 @@ fuzz_rate() { # TARGET PROFILE FLAVOR: exec/s over the seed corpus, one core
 }
 kflavors_ok=1
 for f in book3s32 booke32 book3s64 booke64 book3s64le; do [ -f "$kmode/$f/kernel.meta" ] || kflavors_ok=0; done
-for t in fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff; do
+for t in $(pvfuzz_targets); do
 	flavor=; note="all flavors"
 	[ "$t" = fuzz_diff ] && flavor=book3s32 note="flavor pinned: book3s32"
 	rate=$(fuzz_rate "$t" fixed "$flavor") || exit 1

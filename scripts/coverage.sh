@@ -17,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
+. scripts/lib/targets.sh
 
 write_doc=1
 while [ $# -gt 0 ]; do
@@ -52,7 +53,7 @@ export PVFUZZ_TEST_NO_FULL_SWEEP=1 # test_cli: minutes under coverage counters, 
 ctest --test-dir "$build" -E validate_gate --output-on-failure >"$build/ctest.log" 2>&1 ||
 	{ tail -n 30 "$build/ctest.log"; echo "coverage: a test failed (log: $build/ctest.log)" >&2; exit 1; }
 echo "coverage: replaying the corpora" >&2
-for t in fuzz_check_ins fuzz_diff fuzz_image fuzz_disasm_xcheck; do
+for t in $(pvfuzz_targets); do
 	"$build/fuzzers/${t}_replay" corpus/$t corpus/regressions/$t >/dev/null
 done
 unset LLVM_PROFILE_FILE

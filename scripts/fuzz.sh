@@ -37,8 +37,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/apt.sh
 . scripts/lib/fuzz-options.sh
+. scripts/lib/targets.sh
 
-all_targets=(fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff)
+mapfile -t all_targets < <(pvfuzz_targets) # check/targets.def, cheapest first
 time_s=60 jobs=0 fork=0 keep_going=0 profile=fixed targets=("${all_targets[@]}") json="" passthrough=() bdir=build-fuzz
 die() { echo "scripts/fuzz.sh: $*" >&2; exit 2; }
 # a whole number that bash can compare: at most 9 digits
@@ -107,6 +108,9 @@ case "$profile" in
 kernel:*) ckey=kernel-$(printf '%s' "${profile#kernel:}" | cksum | cut -d' ' -f1) ;;
 *) ckey=$profile ;;
 esac
+# the corpus kept between runs is of one input format: a new format starts
+# a new corpus instead of reading the old one as noise
+ckey=format$PVFUZZ_INPUT_FORMAT/$ckey
 echo "this run's logs and crashes: $runroot/"
 declare -A runs rate cov corp crashes
 failed=0
@@ -123,7 +127,7 @@ for t in "${targets[@]}"; do
 	log=$run/fuzz.log
 	# seeds cut from the Debian kernel (scripts/kernel-corpus.sh), when made
 	kernel_seeds=()
-	[ -d ".cache/kernel-corpus/$t" ] && kernel_seeds=("$top/.cache/kernel-corpus/$t")
+	kdir=$(kernel_seeds_dir "$t") && kernel_seeds=("$top/${kdir#./}")
 	echo "== $t: ${time_s}s, profile $profile${kernel_seeds[*]:+, with the kernel seeds of .cache/kernel-corpus/$t}"
 	mapfile -t opts < <(libfuzzer_options "$t") # here: the subshell below runs in $run
 	(cd "$run" && exec "$bdir/fuzzers/$t" -max_total_time="$time_s" -print_final_stats=1 -timeout=25 \

@@ -29,6 +29,8 @@ vm=$(scripts/fetch-debian-kernel.sh)
 rm -rf "$out"
 mkdir -p "$out"
 "$pv" diff --vmlinux "$vm" --sites all --states 16 --seeds-out "$out" | tail -n 6
+. scripts/lib/targets.sh
+echo "$PVFUZZ_INPUT_FORMAT" >"$out/format" # the input format the seeds are in (scripts/lib/targets.sh)
 for t in fuzz_diff fuzz_image; do
 	echo "$t: $(ls "$out/$t" | wc -l) seeds in $out/$t"
 done

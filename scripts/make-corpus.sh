@@ -17,5 +17,6 @@ powerpc-linux-gnu-as -a32 -mbig -many -mregnames --defsym PV64=0 -o "$tmp/k32.o"
 powerpc64-linux-gnu-as -a64 -mbig -many -mregnames --defsym PV64=1 -o "$tmp/k64.o" corpus/src/kernel_text.S
 powerpc-linux-gnu-objcopy -O binary -j .text "$tmp/k32.o" "$tmp/k32.bin"
 powerpc64-linux-gnu-objcopy -O binary -j .text "$tmp/k64.o" "$tmp/k64.bin"
-for t in fuzz_check_ins fuzz_diff fuzz_image fuzz_disasm_xcheck; do rm -rf "corpus/$t"; done
+. scripts/lib/targets.sh
+for t in $(pvfuzz_targets); do rm -rf "corpus/$t"; done
 "$build/fuzzers/pvfuzz_make_corpus" corpus fuzzers/pvfuzz.dict "$tmp/k32.bin" "$tmp/k64.bin"

@@ -21,12 +21,12 @@
 # profile (or the result does not fail the same way), 2 usage error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(fuzz_check_ins fuzz_diff fuzz_image fuzz_disasm_xcheck)
+. scripts/lib/targets.sh
 target= profile=${PVFUZZ_PROFILE:-fixed} runs=20000 file= bdir=build-fuzz
 die() { echo "scripts/minimize.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--target) target=${2:-}; [[ " ${targets[*]} " == *" $target "* ]] || die "unknown target '$target'"; shift 2 ;;
+	--target) target=${2:-}; pvfuzz_is_target "$target" || die "unknown target '$target' ($(pvfuzz_targets | paste -sd' '))"; shift 2 ;;
 	--profile) profile=${2:-}
 		case "$profile" in
 		fixed|linux|any) ;;
@@ -45,10 +45,10 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$file" ] || die "no FILE given (see --help)"
 [ -f "$file" ] && [ -r "$file" ] || die "cannot read '$file'"
-[ -s "$file" ] || die "'$file' is empty"
-if [ -z "$target" ]; then
+[ "$(wc -c <"$file")" -ge 2 ] || die "'$file' is shorter than the two header bytes of a fuzz input"
+if [ -z "$target" ]; then # byte 0 is the target's id (check/targets.def)
 	first=$(od -An -tu1 -N1 "$file" | tr -d ' ')
-	target=${targets[$((first >> 6))]}
+	target=$(pvfuzz_target_of_id "$first") || die "'$file': byte 0 is $first, the id of no fuzz target (give --target)"
 fi
 if [ "$bdir" = build-fuzz ] && { [ ! -x "build-fuzz/fuzzers/$target" ] || [ ! -x build-fuzz/pvfuzz ]; }; then
 	echo "building the fuzz targets first (scripts/fuzz.sh's build)"

@@ -44,7 +44,8 @@ describe() { sed -n "s/^$1 | \([^|]*\) | \(.*\)/\1: \2/p" src/mutants.def; }
 
 ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}"
 build=build-mutants
-targets=(fuzz_check_ins fuzz_disasm_xcheck fuzz_image fuzz_diff)
+. scripts/lib/targets.sh
+mapfile -t targets < <(pvfuzz_targets) # check/targets.def, cheapest first
 flavors=(book3s32 booke32 book3s64 booke64 book3s64le)
 mkdir -p "$build"
 

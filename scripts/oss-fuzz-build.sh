@@ -20,7 +20,7 @@ cd "$here"
 cmake -S . -B "$build" -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
 	-DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
 	-DPVFUZZ_LIB_FUZZING_ENGINE="$LIB_FUZZING_ENGINE" -DPVFUZZ_STATIC_DEPS=ON "${tarball[@]}"
-targets="fuzz_check_ins fuzz_diff fuzz_image fuzz_disasm_xcheck"
+targets=$(PVFUZZ_TOP=. && . scripts/lib/targets.sh && pvfuzz_targets | paste -sd" ") # check/targets.def
 # shellcheck disable=SC2086
 cmake --build "$build" -j"$(nproc)" --target $targets
 mkdir -p "$OUT"

@@ -66,7 +66,8 @@ ensure_packages "${need[@]}"
 envval() {
 	sed -n -E "s/^ENV $1[ =]\"(.*)\"\$/\\1/p" "$runner/base-builder.env" | tail -n 1
 }
-targets=(fuzz_check_ins fuzz_diff fuzz_image fuzz_disasm_xcheck)
+. scripts/lib/targets.sh
+mapfile -t targets < <(pvfuzz_targets) # check/targets.def
 # one unicorn for every row: it is built with flags of its own whatever the
 # row (cmake/Unicorn.cmake), so building it four times would prove nothing
 unicorn_from=""

@@ -24,6 +24,7 @@
 # printed), 2 usage error, 3 the build failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/targets.sh
 . scripts/lib/apt.sh
 . scripts/lib/fuzz-options.sh
 
@@ -75,7 +76,7 @@ for row in "${rows[@]}"; do
 	dir=$out/$f-$t
 	mkdir -p "$dir/corpus" "$dir/crashes"
 	seeds=("../../../../corpus/$t" "../../../../corpus/regressions/$t")
-	[ -d ".cache/kernel-corpus/$t" ] && seeds+=("../../../../.cache/kernel-corpus/$t")
+	kdir=$(kernel_seeds_dir "$t") && seeds+=("../../../../${kdir#./}")
 	pin=()
 	[ "$f" != all ] && pin=(env "PVFUZZ_FLAVOR=$f")
 	echo "== $t${f:+ on $f}: $minutes min"

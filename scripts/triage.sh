@@ -39,7 +39,8 @@ if [ -z "$pvfuzz" ]; then
 fi
 known_file=$top/corpus/regressions/known-findings.tsv
 [ -f "$known_file" ] || die "$known_file is missing"
-targets="fuzz_check_ins fuzz_diff fuzz_image fuzz_disasm_xcheck"
+. "$top/scripts/lib/targets.sh"
+targets=" $(PVFUZZ_TOP=$top pvfuzz_targets | paste -sd" ") " # check/targets.def
 
 # label TARGET FLAVOR CHECK REPORT: "known N" or "NEW"
 label() {

@@ -26,7 +26,7 @@ import tempfile
 LAYERS = {"src": 0, "emulator": 1, "report": 2, "check": 3, "tool": 4, "fuzzers": 4}
 # headers made by the build, and the folder whose code they belong to
 GENERATED = {"pv_templates_gen.h": "src"}
-SOURCE_EXT = (".c", ".h", ".S")
+SOURCE_EXT = (".c", ".h", ".S", ".def")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -39,7 +39,7 @@ def headers(top):
     where = dict(GENERATED)
     for d in LAYERS:
         for name in sorted(os.listdir(os.path.join(top, d))):
-            if name.endswith(".h"):
+            if name.endswith((".h", ".def")):
                 if name in where and where[name] != d:
                     yield None, "header %s is in both %s/ and %s/: an include cannot tell them apart" % (
                         name, where[name], d)

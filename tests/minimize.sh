@@ -11,15 +11,15 @@ build=$1 src=$2 work=$3
 fail() { echo "FAIL: $*" >&2; exit 1; }
 rm -rf "$work" && mkdir -p "$work"
 in=$work/big-mtsrin
-# platform byte of the regression input, 5 words (selector 3: a raw word):
+# the header (target, platform) of the regression input, 5 words (selector 3: a raw word):
 # mtsrin r31,r30; nop; sync; nop; li r3,1; then 300 bytes of start state
 python3 - "$src/corpus/regressions/fuzz_diff/linux-mtsrin-r31-r30" "$in" <<'PY'
 import random, sys
-head = open(sys.argv[1], 'rb').read()[0]
+head = open(sys.argv[1], 'rb').read()[:2]
 words = [0x7fe0f1e4, 0x60000000, 0x7c0004ac, 0x60000000, 0x38600001]
 random.seed(7)
 body = b''.join(bytes([3]) + w.to_bytes(4, 'big') for w in words)
-open(sys.argv[2], 'wb').write(bytes([head, len(words)]) + body + bytes(random.randrange(256) for _ in range(300)))
+open(sys.argv[2], 'wb').write(head + bytes([len(words)]) + body + bytes(random.randrange(256) for _ in range(300)))
 PY
 sum=$(cksum <"$in")
 set +e

@@ -354,7 +354,14 @@ static void repro_bad_input(void **state)
 	snprintf(empty, sizeof empty, "%s", tmpfile_with("empty-input", "", 0));
 	expect_usage_error(run("repro", NULL), "no FILE given");
 	expect_usage_error(run("repro", "/nonexistent/crash", NULL), "cannot read '/nonexistent/crash'");
-	expect_usage_error(run("repro", empty, NULL), "is empty");
+	expect_usage_error(run("repro", empty, NULL), "has 0 bytes: a fuzz input starts with its target and its platform byte");
+	/* the header is two bytes: one is too short */
+	char one[128], old[128];
+	snprintf(one, sizeof one, "%s", tmpfile_with("one-byte-input", "\x01", 1));
+	expect_usage_error(run("repro", one, NULL), "has 1 byte: a fuzz input starts");
+	/* byte 0 names no target: 0x40 was fuzz_diff in the one-byte header of old */
+	snprintf(old, sizeof old, "%s", tmpfile_with("old-header-input", "\x40\x02\x7c\x60\x00\xa6", 6));
+	expect_usage_error(run("repro", old, NULL), "byte 0 is 0x40, the id of no fuzz target");
 	expect_usage_error(run("repro", "--target", "fuzz_nothing", empty, NULL), "unknown target 'fuzz_nothing'");
 	expect_usage_error(run("repro", "--profile", "upstream", empty, NULL), "unknown profile 'upstream'");
 }

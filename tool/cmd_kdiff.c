@@ -120,12 +120,6 @@ static void cut_block(const struct kdiff *kd, size_t i, size_t *lo, size_t *hi)
 	*lo = s, *hi = e;
 }
 
-static void put_be(uint8_t *p, uint64_t v, unsigned bytes)
-{
-	for (unsigned i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
-}
-
 static void write_seed(struct kdiff *kd, enum pvf_target t, uint64_t site, const uint8_t *b, size_t len)
 {
 	char path[4096];
@@ -139,35 +133,36 @@ static void write_seed(struct kdiff *kd, enum pvf_target t, uint64_t site, const
  * at their real address). */
 static void write_seeds(struct kdiff *kd, size_t lo, size_t hi, size_t site)
 {
-	unsigned platform = kd->ctx.flavor + PV_NFLAVORS * kd->ctx.features + PV_NFLAVORS * 4 * kd->ctx.profile;
-	static uint8_t b[1 + 21 + 5 * 256 + PV_STATE_BYTES];
+	unsigned platform = pvf_platform_index(kd->ctx.flavor, kd->ctx.features, kd->ctx.profile);
+	struct pvf_out o = {0};
 	size_t from = site >= lo + 3 ? site - 3 : lo, to = from + 8 < hi ? from + 8 : hi;
-	size_t m = 0;
-	b[m++] = pvf_header_byte(PVF_DIFF, platform);
-	b[m++] = (uint8_t)(to - from - 1);
-	for (size_t i = from; i < to; i++, m += 5)
-		b[m] = 3, put_be(b + m + 1, kd->w[i], 4);
+	struct pvf_diff_input d = {.platform = platform, .nwords = (unsigned)(to - from), .nitems = (unsigned)(to - from)};
+	for (size_t i = from; i < to; i++)
+		d.item[i - from].sel = PVF_SEL_RAW, d.item[i - from].word = kd->w[i];
+	uint8_t state[PV_STATE_BYTES];
 	uint64_t x = kd->base + 4 * site; /* the state bytes: a fixed function of the site */
-	for (unsigned i = 0; i < PV_STATE_BYTES; i++, m++) {
+	for (unsigned i = 0; i < PV_STATE_BYTES; i++) {
 		x = x * 6364136223846793005ull + 1442695040888963407ull;
-		b[m] = (uint8_t)(x >> 56);
+		state[i] = (uint8_t)(x >> 56);
 	}
-	write_seed(kd, PVF_DIFF, kd->base + 4 * site, b, m);
+	d.state = state, d.state_len = sizeof state;
+	pvf_diff_encode(&o, &d);
+	write_seed(kd, PVF_DIFF, kd->base + 4 * site, o.p, o.n);
 
+	o.n = 0;
 	from = site >= 128 ? site - 128 : 0;
 	to = from + 256 < kd->n ? from + 256 : kd->n;
-	m = 0;
-	b[m++] = pvf_header_byte(PVF_IMAGE, platform);
-	put_be(b + m, kd->base + 4 * from, 8), m += 8; /* base */
-	b[m++] = 0;                                    /* area after the image */
-	put_be(b + m, 0x1000, 4), m += 4;              /* gap */
-	put_be(b + m, 1023, 2), m += 2;                /* area 4 KiB */
-	b[m++] = 0;                                    /* fit: no */
-	b[m++] = 0, put_be(b + m, 0, 2), m += 2;       /* no vectors rule */
-	put_be(b + m, to - from - 1, 2), m += 2;       /* words */
-	for (size_t i = from; i < to; i++, m += 5)
-		b[m] = 3, put_be(b + m + 1, kd->w[i], 4);
-	write_seed(kd, PVF_IMAGE, kd->base + 4 * site, b, m);
+	struct pvf_image_layout l = {
+		.base = kd->base + 4 * from,
+		.place = 0,           /* area after the image */
+		.gap = 0x1000,
+		.area_words_m1 = 1023, /* 4 KiB */
+		.fit = 0,
+		.vec = 0, /* no vectors rule */
+	};
+	pvf_image_encode(&o, platform, &l, kd->w + from, to - from, PVF_SEL_RAW);
+	write_seed(kd, PVF_IMAGE, kd->base + 4 * site, o.p, o.n);
+	free(o.p);
 }
 
 enum verdict { V_EQUIVALENT, V_DIVERGENT, V_SKIPPED, V_UNREACHED, V_EMU_ERROR, NVERDICTS };

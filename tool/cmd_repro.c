@@ -84,10 +84,17 @@ static int replay(const char *path, const struct opts *o)
 	size_t len;
 	char err[PATH_MAX + 128];
 	uint8_t *data = cli_try_read_file(path, &len, err, sizeof err);
-	enum pvf_target t;
-	if (!data || !pvf_detect(data, len, &t)) {
-		if (data)
-			snprintf(err, sizeof err, "'%s' is empty: a fuzz input starts with its platform byte", path);
+	enum pvf_target t = 0;
+	bool known = data && pvf_detect(data, len, &t) && (o->has_target || pvf_target(t));
+	if (!known) {
+		if (data && len < PVF_HEADER_BYTES)
+			snprintf(err, sizeof err,
+				 "'%s' has %zu byte%s: a fuzz input starts with its target and its platform byte", path,
+				 len, len == 1 ? "" : "s");
+		else if (data)
+			snprintf(err, sizeof err,
+				 "'%s': byte 0 is 0x%02x, the id of no fuzz target (`pvfuzz targets` lists them; "
+				 "--target names one)", path, data[0]);
 		fprintf(stderr, "pvfuzz: repro: %s\n", err);
 		if (o->json) {
 			printf("{");
@@ -101,7 +108,7 @@ static int replay(const char *path, const struct opts *o)
 	}
 	if (o->has_target) {
 		t = o->target;
-		data[0] = pvf_header_byte(t, data[0] & 63);
+		data[0] = (uint8_t)t;
 	}
 	if (!o->json)
 		printf("== %s: %zu bytes, target %s\n", path, len, pvf_target_name(t));
@@ -197,7 +204,7 @@ int cmd_repro(int argc, char **argv)
 		{"help", no_argument, 0, O_HELP},
 		{0, 0, 0, 0},
 	};
-	struct opts o = {.target = PVF_DIFF, .pol = pvf_policy_from_env()};
+	struct opts o = {.target = PVF_DIFF, .pol = pvf_env_init()};
 	o.pol_name = getenv("PVFUZZ_PROFILE") && *getenv("PVFUZZ_PROFILE") ? getenv("PVFUZZ_PROFILE") : "fixed";
 	int c;
 
@@ -211,8 +218,7 @@ int cmd_repro(int argc, char **argv)
 		switch (c) {
 		case O_TARGET:
 			if (pvf_target_parse(optarg, &o.target) != 0)
-				cli_fail("repro: unknown target '%s' (fuzz_check_ins, fuzz_diff, fuzz_image, "
-					 "fuzz_disasm_xcheck)", optarg);
+				cli_fail("repro: unknown target '%s' (`pvfuzz targets` lists them)", optarg);
 			o.has_target = true;
 			break;
 		case O_PROFILE:

@@ -173,15 +173,16 @@ static void step_sweep(struct validate *v, struct step *st)
 		snprintf(st->first, sizeof st->first, "%s", s.first_msg[0]);
 		for (unsigned i = 0; i < s.failures && i < PVF_SWEEP_FIRST; i++) {
 			/* a fuzz_check_ins input: `pvfuzz repro FILE` reruns the check */
-			unsigned platform = st->flavor + PV_NFLAVORS * feat + PV_NFLAVORS * 4 * v->profile;
-			uint8_t b[5] = {pvf_header_byte(PVF_CHECK_INS, platform), (uint8_t)(s.first[i] >> 24),
-					(uint8_t)(s.first[i] >> 16), (uint8_t)(s.first[i] >> 8), (uint8_t)s.first[i]};
+			struct pvf_out o = {0};
+			pvf_encode_word_input(&o, PVF_CHECK_INS, pvf_platform_index(st->flavor, feat, v->profile),
+					      s.first[i]);
 			char name[96], path[PATH_MAX + 128];
 			snprintf(name, sizeof name, "sweep-%s-%s-%08x", pv_flavor_info(st->flavor)->name,
 				 feat ? pv_features_name(feat) : "none", s.first[i]);
 			for (char *c = name; *c; c++)
 				*c = *c == ',' ? '+' : *c;
-			save(v, name, b, sizeof b, path, sizeof path);
+			save(v, name, o.p, o.n, path, sizeof path);
+			free(o.p);
 		}
 	}
 	if (st->result == R_PASS && !matched) {
@@ -260,8 +261,8 @@ static void write_dict(const struct validate *v, enum pv_flavor f, const char *p
 		for (unsigned a = 0; a < nrt; a++)
 			for (unsigned b = 0; b < nrb; b++) {
 				uint32_t w = r->match | (nrt > 1 ? regs[a] << 21 : 0) | (nrb > 1 ? regs[b] << 11 : 0);
-				fprintf(d, "\"\\x03\\x%02x\\x%02x\\x%02x\\x%02x\"\n", w >> 24, (w >> 16) & 0xff,
-					(w >> 8) & 0xff, w & 0xff);
+				fprintf(d, "\"\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x\"\n", PVF_SEL_RAW, w >> 24,
+					(w >> 16) & 0xff, (w >> 8) & 0xff, w & 0xff);
 			}
 	}
 	fclose(d);

@@ -12,6 +12,8 @@ int cmd_sweep(int argc, char **argv);
 int cmd_diffsweep(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_agree(int argc, char **argv);
+int cmd_targets(int argc, char **argv);
+int cmd_platforms(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -25,6 +27,8 @@ static const struct {
 	{"validate", cmd_validate, "the gate for one rewrite class: sweeps, then focused fuzzing"},
 	{"repro", cmd_repro, "replay fuzz inputs through their target's checks, with a report"},
 	{"agree", cmd_agree, "the linux profile against a kernel's own patch code, word for word"},
+	{"targets", cmd_targets, "the fuzz targets: id (byte 0 of an input), name, invariant"},
+	{"platforms", cmd_platforms, "the platform table: index (byte 1 of an input), flavor/features/profile"},
 };
 
 static void usage(FILE *f)
