@@ -1,6 +1,6 @@
 /* fuzz_disasm_xcheck: the matcher agrees with capstone, on every flavor.
  *
- * Input: the platform byte (its features and profile are used; every flavor
+ * Input: the header (target, platform: its features and profile are used; every flavor
  * is checked), then the word. A word that capstone decodes as one of the
  * rewritten instructions, whose canonical encoding (rebuilt from capstone's
  * operands) is the word itself, and that the spec's table (section 2)

@@ -2,7 +2,7 @@
  * change, branches reach filled instances that return, the area never
  * overflows, flush ranges cover every change, patching is idempotent.
  * Checks: check_image.c.
- * Input layout: see pvf.h (first byte) and the check. */
+ * Input layout: see check/pvf.h (the two header bytes) and the check. */
 #include "pvf.h"
 
 PVF_FUZZ_TARGET(PVF_IMAGE)
