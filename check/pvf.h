@@ -21,7 +21,7 @@
 #include "pv.h"
 
 enum pvf_target {
-#define PVF_TARGET(id, key, name, check, focus, what) PVF_##key = id,
+#define PVF_TARGET(id, key, name, check, focus, engine, what) PVF_##key = id,
 #include "targets.def"
 #undef PVF_TARGET
 };
@@ -35,6 +35,7 @@ struct pvf_target_info {
 	const char *invariant; /* one line */
 	void (*check)(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 	bool (*focus_seed)(uint8_t *b, size_t n); /* NULL: no class-focused seeds */
+	bool engine;                              /* checks the patch engine (mutation score) */
 };
 /* the registry, in targets.def's order */
 extern const struct pvf_target_info pvf_targets[];
@@ -185,6 +186,10 @@ struct pvf_image_layout {
 void pvf_image_encode(struct pvf_out *o, unsigned platform, const struct pvf_image_layout *l, const uint32_t *w,
 		      size_t n, uint8_t selector);
 
+/* fuzz_vmlinux (check_vmlinux.c): an options byte (bit 0 give the platform's
+ * flavor, bit 1 no vectors rule), then the bytes of an ELF file */
+void pvf_vmlinux_encode(struct pvf_out *o, unsigned platform, uint8_t options, const uint8_t *elf, size_t n);
+
 /* ---- the checks ------------------------------------------------------------ */
 
 /* Every check a target can fail, one name each (docs/fuzzing.md, "Crash
@@ -196,7 +201,8 @@ void pvf_image_encode(struct pvf_out *o, unsigned platform, const struct pvf_ima
 	X(patch_nondeterministic) X(unmatched_changed) X(single_word_rewrite) X(site_not_branch)               \
 	X(instance_slots) X(capstone_xcheck) X(divergence) X(layout_refused) X(area_overrun) X(guard_bytes)    \
 	X(instance_rewritten) X(left_alone_unjustly) X(no_flush) X(below_vectors) X(out_of_reach)              \
-	X(branch_outside_area) X(report_counts) X(bad_layout_accepted) X(refused_but_changed) X(not_idempotent)
+	X(branch_outside_area) X(report_counts) X(bad_layout_accepted) X(refused_but_changed) X(not_idempotent) \
+	X(vmlinux_refusal) X(vmlinux_promise)
 enum pvf_check_id {
 #define PVF_X_ENUM(name) PVF_K_##name,
 	PVF_CHECK_LIST(PVF_X_ENUM)
@@ -226,6 +232,7 @@ void pvf_check_ins(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FI
 void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
+void pvf_check_vmlinux(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r);
 /* pvf_focus_seed() of fuzz_diff and fuzz_image, beside their input formats */
 bool pvf_diff_focus_seed(uint8_t *b, size_t n);
 bool pvf_image_focus_seed(uint8_t *b, size_t n);

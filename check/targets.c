@@ -6,7 +6,7 @@
 #include "pvf.h"
 
 const struct pvf_target_info pvf_targets[] = {
-#define PVF_TARGET(id, key, name, check, focus, what) {PVF_##key, #name, what, check, focus},
+#define PVF_TARGET(id, key, name, check, focus, engine, what) {PVF_##key, #name, what, check, focus, engine},
 #include "targets.def"
 #undef PVF_TARGET
 };

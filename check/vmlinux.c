@@ -208,11 +208,27 @@ static int text_pieces(Elf *e, uint64_t lo, uint64_t hi, uint64_t file_size, str
 	return 0;
 }
 
+/* Where the ELF's bytes are: an open file, or memory (a fuzz input). */
+struct source {
+	int fd; /* -1: mem */
+	const uint8_t *mem;
+	uint64_t size;
+};
+
 /* Reads the pieces' bytes into out ([lo, ...)). */
-static int read_text(int fd, const struct piece *v, size_t k, uint64_t lo, uint8_t *out, char *err, size_t n)
+static int read_text(const struct source *src, const struct piece *v, size_t k, uint64_t lo, uint8_t *out, char *err,
+		     size_t n)
 {
 	for (size_t i = 0; i < k; i++) {
 		size_t want = v[i].b - v[i].a, got = 0;
+		if (src->fd < 0) { /* text_pieces kept every piece inside the bytes */
+			if (v[i].offset > src->size || want > src->size - v[i].offset)
+				return fail(err, n, "cannot read the text at offset %llu: the image ends",
+					    (unsigned long long)v[i].offset);
+			memcpy(out + (v[i].a - lo), src->mem + v[i].offset, want);
+			continue;
+		}
+		int fd = src->fd;
 		while (got < want) {
 			ssize_t r = pread(fd, out + (v[i].a - lo) + got, want - got, (off_t)(v[i].offset + got));
 			if (r < 0 && errno == EINTR)
@@ -246,6 +262,12 @@ static int check_layout(const char *path, const struct pv_vmlinux *k, char *err,
 		return fail(err, n, "%s: _stext.._etext is over 2 GiB", path);
 	if (s[PV_KSYM_TEMPLATE_END] < s[PV_KSYM_TEMPLATE_START])
 		return fail(err, n, "%s: kvm_template_end is below kvm_template_start", path);
+	/* the template code is kernel text: a symbol table that puts it elsewhere
+	 * is not one to patch by (fuzz_vmlinux found it accepted) */
+	if (s[PV_KSYM_TEMPLATE_START] < s[PV_KSYM_STEXT] || s[PV_KSYM_TEMPLATE_END] > s[PV_KSYM_ETEXT])
+		return fail(err, n, "%s: the template code kvm_template_start 0x%llx .. kvm_template_end 0x%llx is not "
+			    "inside _stext.._etext", path, (unsigned long long)s[PV_KSYM_TEMPLATE_START],
+			    (unsigned long long)s[PV_KSYM_TEMPLATE_END]);
 	if (s[PV_KSYM_TMP_END] <= s[PV_KSYM_TMP] || s[PV_KSYM_TMP] % 4 || (s[PV_KSYM_TMP_END] - s[PV_KSYM_TMP]) % 4 ||
 	    s[PV_KSYM_TMP] < s[PV_KSYM_STEXT] || s[PV_KSYM_TMP_END] > s[PV_KSYM_ETEXT])
 		return fail(err, n, "%s: the template area kvm_tmp 0x%llx .. kvm_tmp_end 0x%llx is not a word-aligned "
@@ -257,19 +279,11 @@ static int check_layout(const char *path, const struct pv_vmlinux *k, char *err,
 	return 0;
 }
 
-int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv_vmlinux *k, char *err, size_t n)
+/* The reader behind both entries: e is the ELF begun on src (NULL when
+ * libelf refused it); path names it in messages. Ends e. */
+static int load_elf(Elf *e, const struct source *src, const char *path, const struct pv_vmlinux_opts *o,
+		    struct pv_vmlinux *k, char *err, size_t n)
 {
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return fail(err, n, "libelf: %s", elf_errmsg(-1));
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return fail(err, n, "cannot read '%s': %s", path, strerror(errno));
-	struct stat sb;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return fail(err, n, "'%s' is not a regular file", path);
-	}
-	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
 	int rc = -1;
 	GElf_Ehdr eh;
 	struct piece *pieces = NULL;
@@ -301,11 +315,11 @@ int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv
 	/* libelf reads headers past the end of the file as no headers at all:
 	 * say what is wrong instead of "symbol _stext not found" */
 	if (eh.e_shoff && eh.e_shnum &&
-	    (eh.e_shoff > (uint64_t)sb.st_size ||
-	     (uint64_t)eh.e_shnum * eh.e_shentsize > (uint64_t)sb.st_size - eh.e_shoff)) {
+	    (eh.e_shoff > src->size ||
+	     (uint64_t)eh.e_shnum * eh.e_shentsize > src->size - eh.e_shoff)) {
 		fail(err, n, "'%s': cannot read the section headers: %u of them at offset %llu lie past the end of the "
 		     "file (%llu bytes): the file is truncated", path, eh.e_shnum, (unsigned long long)eh.e_shoff,
-		     (unsigned long long)sb.st_size);
+		     (unsigned long long)src->size);
 		goto out;
 	}
 	(void)elf_errno(); /* clear what an earlier call left */
@@ -331,7 +345,7 @@ int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv
 	if (check_layout(path, k, err, n) != 0)
 		goto out;
 	(void)elf_errno();
-	if (text_pieces(e, k->sym[PV_KSYM_STEXT], k->sym[PV_KSYM_ETEXT], (uint64_t)sb.st_size, &pieces, &npieces, err,
+	if (text_pieces(e, k->sym[PV_KSYM_STEXT], k->sym[PV_KSYM_ETEXT], src->size, &pieces, &npieces, err,
 			n) != 0)
 		goto out;
 	k->text_len = k->sym[PV_KSYM_ETEXT] - k->sym[PV_KSYM_STEXT];
@@ -339,14 +353,47 @@ int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv
 		fail(err, n, "out of memory for %zu bytes of text", k->text_len);
 		goto out;
 	}
-	rc = read_text(fd, pieces, npieces, k->sym[PV_KSYM_STEXT], k->text, err, n);
+	rc = read_text(src, pieces, npieces, k->sym[PV_KSYM_STEXT], k->text, err, n);
 out:
 	free(pieces);
 	if (e)
 		elf_end(e);
-	close(fd);
 	if (rc != 0)
 		pv_vmlinux_free(k);
+	return rc;
+}
+
+int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv_vmlinux *k, char *err, size_t n)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return fail(err, n, "libelf: %s", elf_errmsg(-1));
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fail(err, n, "cannot read '%s': %s", path, strerror(errno));
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return fail(err, n, "'%s' is not a regular file", path);
+	}
+	struct source src = {fd, NULL, (uint64_t)sb.st_size};
+	int rc = load_elf(elf_begin(fd, ELF_C_READ, NULL), &src, path, o, k, err, n);
+	close(fd);
+	return rc;
+}
+
+int pv_vmlinux_load_mem(const char *name, const uint8_t *data, size_t size, const struct pv_vmlinux_opts *o,
+			struct pv_vmlinux *k, char *err, size_t n)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return fail(err, n, "libelf: %s", elf_errmsg(-1));
+	/* libelf may convert an image in place: it gets a copy of its own */
+	char *copy = malloc(size ? size : 1);
+	if (!copy)
+		return fail(err, n, "out of memory for %zu bytes of ELF", size);
+	memcpy(copy, data, size);
+	struct source src = {-1, (const uint8_t *)copy, size};
+	int rc = load_elf(elf_memory(copy, size), &src, name, o, k, err, n);
+	free(copy);
 	return rc;
 }
 

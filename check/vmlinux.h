@@ -56,6 +56,10 @@ struct pv_vmlinux_opts {
  * problem: not an ELF, not PowerPC, a missing symbol and the option that
  * gives it, an inconsistent layout. */
 int pv_vmlinux_load(const char *path, const struct pv_vmlinux_opts *o, struct pv_vmlinux *k, char *err, size_t n);
+/* The same from size bytes in memory (fuzz_vmlinux); name stands for the
+ * path in messages. data is only read. */
+int pv_vmlinux_load_mem(const char *name, const uint8_t *data, size_t size, const struct pv_vmlinux_opts *o,
+			struct pv_vmlinux *k, char *err, size_t n);
 void pv_vmlinux_free(struct pv_vmlinux *k);
 
 /* The patch-loop inputs of a loaded kernel: the image is k->text at _stext,

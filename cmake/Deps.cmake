@@ -3,8 +3,8 @@
 find_package(PkgConfig)
 
 # Fuzz targets shipped to OSS-Fuzz run where Debian's shared libraries are
-# not installed: PVFUZZ_STATIC_DEPS links capstone statically.
-option(PVFUZZ_STATIC_DEPS "Link capstone statically" OFF)
+# not installed: PVFUZZ_STATIC_DEPS links capstone and libelf statically.
+option(PVFUZZ_STATIC_DEPS "Link capstone and libelf statically" OFF)
 
 function(pvfuzz_require_lib var header lib apt)
   find_path(${var}_INCLUDE_DIR ${header})
@@ -45,8 +45,22 @@ endif()
 message(STATUS "capstone ${_cs_major}.${_cs_minor}.${_cs_extra}")
 if(NOT PVFUZZ_FUZZ_ONLY)
   pvfuzz_require_lib(cmocka cmocka.h cmocka libcmocka-dev)
-  # ELF kernels (pvfuzz patch --vmlinux): the tool only, never the fuzz targets
-  pvfuzz_require_lib(libelf gelf.h elf libelf-dev)
+endif()
+# ELF kernels: pvfuzz patch/diff --vmlinux and the fuzz_vmlinux target.
+# Linked statically (PVFUZZ_STATIC_DEPS) libelf needs its own dependencies
+# named: zlib, and zstd where elfutils was built with it (Ubuntu 24.04).
+pvfuzz_require_lib(libelf gelf.h elf libelf-dev)
+if(PVFUZZ_STATIC_DEPS)
+  find_library(PVFUZZ_LIBZ_STATIC NAMES libz.a)
+  if(NOT PVFUZZ_LIBZ_STATIC)
+    message(FATAL_ERROR "libz.a not found (a static libelf needs it): apt-get install zlib1g-dev")
+  endif()
+  set(_elf_deps "${PVFUZZ_LIBZ_STATIC}")
+  find_library(PVFUZZ_LIBZSTD_STATIC NAMES libzstd.a)
+  if(PVFUZZ_LIBZSTD_STATIC)
+    list(APPEND _elf_deps "${PVFUZZ_LIBZSTD_STATIC}")
+  endif()
+  set_target_properties(libelf PROPERTIES INTERFACE_LINK_LIBRARIES "${_elf_deps}")
 endif()
 pvfuzz_require_program(PPC32_AS powerpc-linux-gnu-as binutils-powerpc-linux-gnu)
 pvfuzz_require_program(PPC32_NM powerpc-linux-gnu-nm binutils-powerpc-linux-gnu)

@@ -1,7 +1,8 @@
 /* Writes the seed corpora and the shared dictionary (run by
  * scripts/make-corpus.sh, which assembles the kernel-like text first).
  *
- * Usage: pvfuzz_make_corpus CORPUS_DIR DICT_FILE TEXT32.bin TEXT64.bin
+ * Usage: pvfuzz_make_corpus CORPUS_DIR DICT_FILE TEXT32.bin TEXT64.bin [VMLINUX.elf...]
+ * (the ELF files: small kernels for fuzz_vmlinux, made by the cross binutils)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -202,6 +203,36 @@ static void image_seeds(const char *text32, const char *text64)
 	free(w64);
 }
 
+/* fuzz_vmlinux: each small kernel with its flavor read from the ELF, given
+ * as another flavor of the same shape, given as one that does not fit (a
+ * refusal), and without the vectors rule */
+static void vmlinux_seeds(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	static uint8_t elf[1 << 20];
+	size_t n = f ? fread(elf, 1, sizeof elf, f) : 0;
+	if (!f || n < 16 || n == sizeof elf) {
+		fprintf(stderr, "make_corpus: cannot read %s, or it is no small ELF\n", path);
+		exit(1);
+	}
+	fclose(f);
+	bool is64 = elf[4] == 2, le = elf[5] == 1;
+	enum pv_flavor natural = !is64 ? PV_BOOK3S32 : le ? PV_BOOK3S64LE : PV_BOOK3S64;
+	enum pv_flavor other = !is64 ? PV_BOOKE32 : le ? PV_BOOK3S64LE : PV_BOOKE64;
+	enum pv_flavor misfit = is64 ? PV_BOOK3S32 : PV_BOOK3S64;
+	static const struct {
+		int which; /* 0 natural, 1 other, 2 misfit */
+		uint8_t options;
+	} v[] = {{0, 0}, {1, 1}, {2, 1}, {0, 2}};
+	struct pvf_out o = {0};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		enum pv_flavor fl = v[i].which == 0 ? natural : v[i].which == 1 ? other : misfit;
+		pvf_vmlinux_encode(&o, platform(fl, PV_PROFILE_FIXED), v[i].options, elf, n);
+		put_out(PVF_VMLINUX, &o);
+	}
+	free(o.p);
+}
+
 static void dictionary(const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -221,8 +252,8 @@ static void dictionary(const char *path)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: %s CORPUS_DIR DICT_FILE TEXT32.bin TEXT64.bin\n", argv[0]);
+	if (argc < 5) {
+		fprintf(stderr, "usage: %s CORPUS_DIR DICT_FILE TEXT32.bin TEXT64.bin [VMLINUX.elf...]\n", argv[0]);
 		return 2;
 	}
 	root = argv[1];
@@ -230,6 +261,8 @@ int main(int argc, char **argv)
 	check_ins_and_xcheck();
 	diff_seeds();
 	image_seeds(argv[3], argv[4]);
+	for (int i = 5; i < argc; i++)
+		vmlinux_seeds(argv[i]);
 	dictionary(argv[2]);
 	printf("make_corpus: %u seed files under %s, dictionary %s\n", written, root, argv[2]);
 	return 0;

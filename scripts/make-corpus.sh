@@ -19,4 +19,27 @@ powerpc-linux-gnu-objcopy -O binary -j .text "$tmp/k32.o" "$tmp/k32.bin"
 powerpc64-linux-gnu-objcopy -O binary -j .text "$tmp/k64.o" "$tmp/k64.bin"
 . scripts/lib/targets.sh
 for t in $(pvfuzz_targets); do rm -rf "corpus/$t"; done
-"$build/fuzzers/pvfuzz_make_corpus" corpus fuzzers/pvfuzz.dict "$tmp/k32.bin" "$tmp/k64.bin"
+# fuzz_vmlinux: the small kernels of tests/vmlinux_elf.sh, linked as it links them
+tiny=tests/data/tiny_vmlinux.S elfs=()
+tiny_kernel() { # NAME 32|64|le AS-FLAGS...
+	local name=$1 shape=$2 as=powerpc64-linux-gnu-as ld=powerpc64-linux-gnu-ld emul=elf64ppc
+	local flags="-a64 -mbig" text=0xc000000000000000 far=0xc000000002800000
+	shift 2
+	case $shape in
+	le) flags="-a64 -mlittle" emul=elf64lppc ;;
+	32) as=powerpc-linux-gnu-as ld=powerpc-linux-gnu-ld emul=elf32ppc flags="-a32 -mbig -many"
+	    text=0xc0000000 far=0xc2800000 ;;
+	esac
+	# shellcheck disable=SC2086
+	$as $flags -mregnames "$@" -o "$tmp/$name.o" "$tiny"
+	# -z max-page-size: no 64 KiB of padding, so that a seed fits fuzz_vmlinux's max_len
+	$ld -m $emul -z max-page-size=0x1000 -e _stext -Ttext=$text --section-start=.kvmtmp=$far -o "$tmp/$name.elf" "$tmp/$name.o"
+	elfs+=("$tmp/$name.elf")
+}
+tiny_kernel be 64
+tiny_kernel le le
+tiny_kernel k32 32
+tiny_kernel k32-hazard 32 --defsym HAZARD=1
+tiny_kernel vectors 64 --defsym VECTORS=1
+tiny_kernel no-tmp 64 --defsym NO_TMP=1
+"$build/fuzzers/pvfuzz_make_corpus" corpus fuzzers/pvfuzz.dict "$tmp/k32.bin" "$tmp/k64.bin" "${elfs[@]}"

@@ -9,7 +9,8 @@
 # Prints a row per mutant and the score, and rewrites docs/mutation-score.md.
 #
 # Usage: scripts/mutation-score.sh [--budget SECONDS] [--mutants a,b,...] [--checks LIST] [--no-doc]
-#   --budget S     fuzzing seconds per mutant, shared by the four targets (default 60)
+#   --budget S     fuzzing seconds per mutant, shared by the targets that check
+#                  the engine (check/targets.def; default 60)
 #   --mutants L    only these mutants (the document is then not rewritten)
 #   --checks LIST  only these checks, in this order: sweep, diffsweep, fuzz
 #                  (default all three; e.g. --checks diffsweep shows what the
@@ -45,7 +46,7 @@ describe() { sed -n "s/^$1 | \([^|]*\) | \(.*\)/\1: \2/p" src/mutants.def; }
 ensure_packages "${PVFUZZ_BUILD_PACKAGES[@]}"
 build=build-mutants
 . scripts/lib/targets.sh
-mapfile -t targets < <(pvfuzz_targets) # check/targets.def, cheapest first
+mapfile -t targets < <(pvfuzz_engine_targets) # check/targets.def: those that check the engine, cheapest first
 flavors=(book3s32 booke32 book3s64 booke64 book3s64le)
 mkdir -p "$build"
 

@@ -9,6 +9,13 @@ pvfuzz_targets() {
 	sed -n 's/^PVF_TARGET([0-9]*, *[A-Z_0-9]*, *\([a-z_0-9]*\),.*/\1/p' "${PVFUZZ_TOP:-.}/check/targets.def"
 }
 
+# pvfuzz_engine_targets: those that check the patch engine (the engine
+# column is 1), whose mutants scripts/mutation-score.sh counts
+pvfuzz_engine_targets() {
+	sed -n 's/^PVF_TARGET([0-9]*, *[A-Z_0-9]*, *\([a-z_0-9]*\), *[a-z_0-9]*, *[A-Za-z_0-9]*, *1,.*/\1/p' \
+		"${PVFUZZ_TOP:-.}/check/targets.def"
+}
+
 # pvfuzz_target_of_id N: the name of the target whose id (byte 0 of its
 # inputs) is N; nothing and status 1 when there is none
 pvfuzz_target_of_id() {
