@@ -75,8 +75,8 @@ void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, F
 	static struct pv_diff *d;
 	char err[160];
 	if (!oracle[ctx->flavor] && !(oracle[ctx->flavor] = pv_oracle_new(ctx->flavor, err, sizeof err))) {
-		fprintf(stderr, "pvfuzz: %s\n", err);
-		exit(70);
+		pvf_internal(r, out, "%s", err);
+		return;
 	}
 	if (!d && !(d = calloc(1, sizeof(*d))))
 		abort();
@@ -97,8 +97,8 @@ void pvf_check_diff(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, F
 	in->pos += state_bytes;
 	struct pv_diff_opts o = {.irq = PV_IRQ_MASK, .irq_mask = pvf_take(in, 8)};
 	if (pv_diff_run(oracle[ctx->flavor], ctx, w, n, &st, &o, d) != 0) {
-		fprintf(stderr, "pvfuzz: the emulator failed: %s\n", pv_oracle_error(oracle[ctx->flavor]));
-		exit(70);
+		pvf_internal(r, out, "the emulator failed: %s", pv_oracle_error(oracle[ctx->flavor]));
+		return;
 	}
 	if (d->divergent) {
 		if (out) /* NULL: the caller wants the verdict only (pvfuzz repro --json) */

@@ -171,8 +171,8 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		return -1;
 	}
 	if (st == PV_ERR_HOOK && ctx->patch_hook == pv_kernel_patch) { /* not a finding: the build cannot run */
-		fprintf(stderr, "pvfuzz: the emulator failed: kernel profile: %s\n", pv_kernel_error(ctx->patch_hook_arg));
-		exit(70);
+		pvf_internal(r, out, "the emulator failed: kernel profile: %s", pv_kernel_error(ctx->patch_hook_arg));
+		return -1;
 	}
 	if (st != PV_OK) {
 		pvf_fail(r, out, ctx, PVF_K_layout_refused, -1, "the patch loop refused a valid layout (base 0x%llx, area 0x%llx)",

@@ -16,6 +16,7 @@
  */
 #include <string.h>
 
+#include "disasm.h"
 #include "pvf.h"
 #include "report.h"
 
@@ -79,6 +80,11 @@ static void check_branch_helper(const struct pv_ctx *ctx, uint32_t w, FILE *out,
 
 void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *out, struct pvf_result *r)
 {
+	size_t cs;
+	if (!pv_capstone(ctx->fi->is64, &cs)) { /* the expectations read through capstone */
+		pvf_internal(r, out, "capstone could not open a PowerPC handle");
+		return;
+	}
 	check_branch_helper(ctx, w, out, r);
 	if (r->failed)
 		return;

@@ -17,6 +17,7 @@
 #include <capstone/capstone.h>
 #include <string.h>
 
+#include "disasm.h"
 #include "pvf.h"
 
 #define ALL    0x1fu
@@ -96,29 +97,15 @@ static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned feature
 	return yes;
 }
 
-static _Thread_local csh cs[2]; /* one set per thread (the sweep runs several) */
-static _Thread_local bool open;
-
-void pvf_xcheck_thread_done(void)
-{
-	if (open) {
-		cs_close(&cs[0]);
-		cs_close(&cs[1]);
-		open = false;
-	}
-}
-
 void pvf_xcheck_word(const struct pv_ctx *c, uint32_t w, bool verbose, FILE *out, struct pvf_result *r)
 {
-	if (!open) {
-		for (int k = 0; k < 2; k++) {
-			cs_open(CS_ARCH_PPC, (k ? CS_MODE_64 : CS_MODE_32) | CS_MODE_BIG_ENDIAN, &cs[k]);
-			cs_option(cs[k], CS_OPT_DETAIL, CS_OPT_ON);
-		}
-		open = true;
+	size_t cs;
+	if (!pv_capstone(c->fi->is64, &cs)) { /* no verdict without capstone */
+		pvf_internal(r, out, "capstone could not open a PowerPC handle");
+		return;
 	}
 	char text[96];
-	bool spec = spec_rewrites(cs[c->fi->is64], w, c->flavor, c->features, c->profile, text, sizeof text);
+	bool spec = spec_rewrites(cs, w, c->flavor, c->features, c->profile, text, sizeof text);
 	const struct pv_row *row = pv_match(c, w);
 	if (verbose)
 		fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c->fi->name, w, text,
@@ -132,6 +119,6 @@ void pvf_xcheck_word(const struct pv_ctx *c, uint32_t w, bool verbose, FILE *out
 void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
 {
 	uint32_t w = (uint32_t)pvf_take(in, 4);
-	for (enum pv_flavor f = 0; f < PV_NFLAVORS && !r->failed; f++)
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS && !r->failed && !r->internal; f++)
 		pvf_xcheck_word(pvf_ctx(f, ctx->features, ctx->profile), w, verbose, out, r);
 }

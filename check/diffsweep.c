@@ -70,8 +70,8 @@ static int run_word(struct sweep *w, struct pv_oracle *or, const struct pv_ctx *
 	return r;
 }
 
-/* Every class, register and feature set of one flavor. 0, or 70 when the
- * emulator failed. */
+/* Every class, register and feature set of one flavor. 0, or -1 when the
+ * emulator failed (the command exits PVF_EXIT_INTERNAL). */
 int sweep_flavor(struct sweep *w, enum pv_flavor flavor, struct pv_oracle *or)
 {
 	unsigned char (*verdict)[NFEAT] = w->verdict[flavor];
@@ -96,7 +96,7 @@ int sweep_flavor(struct sweep *w, enum pv_flavor flavor, struct pv_oracle *or)
 					uint32_t word = r->match | (nrt > 1 ? rt << 21 : 0) | (nrb > 1 ? rb << 11 : 0);
 					int res = run_word(w, or, &ctx, word);
 					if (res < 0)
-						return 70;
+						return -1;
 					if (res)
 						verdict[r->cls][feat] = DS_DIVERGES;
 				}

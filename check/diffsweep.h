@@ -39,8 +39,8 @@ struct sweep {
 /* Allocates the run buffers of a zeroed sweep: false when out of memory. */
 bool sweep_init(struct sweep *w);
 void sweep_free(struct sweep *w);
-/* Every class, register and feature set of one flavor. 0, or 70 when the
- * emulator failed. */
+/* Every class, register and feature set of one flavor. 0, or -1 when the
+ * emulator failed (the command exits PVF_EXIT_INTERNAL). */
 int sweep_flavor(struct sweep *w, enum pv_flavor flavor, struct pv_oracle *or);
 
 #endif

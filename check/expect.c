@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "disasm.h"
 #include "pvf.h"
 
 static const struct {
@@ -47,30 +48,16 @@ struct dec {
 	cs_ppc ppc;
 };
 
-/* capstone handles, one set per thread (the sweep runs several) */
-static _Thread_local csh cs[2];
-static _Thread_local bool open[2];
-
-void pvf_expect_thread_done(void)
-{
-	for (int k = 0; k < 2; k++)
-		if (open[k]) {
-			cs_close(&cs[k]);
-			open[k] = false;
-		}
-}
-
+/* capstone's reading of one word (the handle: report/disasm.c's cache,
+ * whose opening the checks test first, pvf_capstone_ready) */
 static bool decode(bool is64, uint32_t w, uint64_t addr, struct dec *d)
 {
-	if (!open[is64]) {
-		if (cs_open(CS_ARCH_PPC, (is64 ? CS_MODE_64 : CS_MODE_32) | CS_MODE_BIG_ENDIAN, &cs[is64]) != CS_ERR_OK)
-			return false;
-		cs_option(cs[is64], CS_OPT_DETAIL, CS_OPT_ON);
-		open[is64] = true;
-	}
+	size_t h;
+	if (!pv_capstone(is64, &h))
+		return false;
 	uint8_t b[4] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
 	cs_insn *insn;
-	if (cs_disasm(cs[is64], b, 4, addr, 1, &insn) != 1)
+	if (cs_disasm(h, b, 4, addr, 1, &insn) != 1)
 		return false;
 	d->id = insn->id;
 	snprintf(d->text, sizeof d->text, "%s %s", insn->mnemonic, insn->op_str);

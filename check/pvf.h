@@ -27,6 +27,11 @@ enum pvf_target {
 };
 #define PVF_HEADER_BYTES 2 /* target id, platform */
 
+/* Exit statuses of the commands and the fuzz entry points, the only code
+ * that exits (library code returns errors; docs/reliability.md). */
+#define PVF_EXIT_USAGE 2     /* a usage error, or input that cannot be read */
+#define PVF_EXIT_INTERNAL 70 /* the emulator, capstone or the kernel's code could not run: no verdict */
+
 struct pvf_in;
 struct pvf_result;
 struct pvf_target_info {
@@ -69,22 +74,24 @@ const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profil
 enum pvf_profile_policy { PVF_ONLY_FIXED, PVF_ONLY_LINUX, PVF_ANY_PROFILE };
 /* "kernel:DIR" is the linux policy with the kernel's own code patching
  * (pvf_use_kernel(DIR)). */
-int pvf_policy_parse(const char *s, enum pvf_profile_policy *out);
+int pvf_policy_parse(const char *s, enum pvf_profile_policy *out, char *err, size_t n); /* -1: why in err */
 
 /* The environment, read once per process before the first input (the
  * entry points' LLVMFuzzerInitialize, the tool's commands), never on the
  * hot path: PVFUZZ_PROFILE (the policy, returned; default fixed),
  * PVFUZZ_FLAVOR (pins every input's flavor: benchmarks, focused runs),
  * PVFUZZ_CLASS (pvf_focus_class) and PVFUZZ_KEEP_CRASH (pvf_crash_wanted).
- * Exits 2 naming a variable whose value is not understood. Without it
- * nothing is pinned, focused or kept apart. */
-enum pvf_profile_policy pvf_env_init(void);
+ * Returns -1 with a message naming a variable whose value is not
+ * understood (the caller exits PVF_EXIT_USAGE). Without it nothing is
+ * pinned, focused or kept apart. */
+int pvf_env_init(enum pvf_profile_policy *pol, char *err, size_t n);
 
 /* The kernel profile (docs/kernel-mode.md): from now on pvf_ctx() hands out
  * linux-profile contexts whose patching runs the kernel code built into
  * dir/<flavor>/, and inputs of a flavor without such a build are skipped.
- * Exits 2 when no flavor is built there. One thread only. */
-void pvf_use_kernel(const char *dir);
+ * -1 with the reason in err when no flavor is built there, or one is built
+ * but cannot be loaded (never skipped silently). One thread only. */
+int pvf_use_kernel(const char *dir, char *err, size_t n);
 /* Whether pvf_use_kernel() attached a kernel build: the linux profile's
  * contexts then run the kernel's code. */
 bool pvf_kernel_active(void);
@@ -216,6 +223,8 @@ const char *pvf_check_name(enum pvf_check_id k);
 struct pvf_result {
 	bool failed;
 	bool ignored; /* input for another target, or empty */
+	bool internal; /* the check could not run (what says why): neither passed nor failed;
+			  the entry points exit PVF_EXIT_INTERNAL */
 	char what[256];
 	/* the crash's identity: which check, on which class (-1: none or not
 	 * known) and flavor */
@@ -241,12 +250,11 @@ bool pvf_image_focus_seed(uint8_t *b, size_t n);
  * `pvfuzz sweep`: one word on one context. */
 void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *out, struct pvf_result *r);
 void pvf_xcheck_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *out, struct pvf_result *r);
-/* A thread that ran these checks closes its capstone handles before ending. */
-void pvf_expect_thread_done(void);
-void pvf_xcheck_thread_done(void);
 
 void pvf_fail(struct pvf_result *r, FILE *out, const struct pv_ctx *ctx, enum pvf_check_id check, int cls,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* An internal failure (r->internal, the message in r->what and on out). */
+void pvf_internal(struct pvf_result *r, FILE *out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Aborts for a failed check through the frames that name it (crash.c). */
 _Noreturn void pvf_crash(const struct pvf_result *r);
 /* Whether a failure counts as a crash: every one, unless PVFUZZ_KEEP_CRASH
@@ -275,14 +283,20 @@ bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uin
 	static enum pvf_profile_policy pvf_entry_policy;                            \
 	int LLVMFuzzerInitialize(int *argc, char ***argv)                           \
 	{                                                                           \
+		char err[800];                                                      \
 		(void)argc, (void)argv;                                             \
-		pvf_entry_policy = pvf_env_init();                                  \
+		if (pvf_env_init(&pvf_entry_policy, err, sizeof err) != 0) {        \
+			fprintf(stderr, "pvfuzz: %s\n", err);                       \
+			exit(PVF_EXIT_USAGE);                                       \
+		}                                                                   \
 		return 0;                                                           \
 	}                                                                           \
 	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                \
 	{                                                                           \
 		struct pvf_result r;                                                \
 		pvf_check(T, data, size, pvf_entry_policy, false, stderr, &r);      \
+		if (r.internal)                                                     \
+			exit(PVF_EXIT_INTERNAL); /* pvf_internal printed why */      \
 		if (r.failed && pvf_crash_wanted(&r))                               \
 			pvf_crash(&r);                                              \
 		return 0;                                                           \

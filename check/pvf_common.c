@@ -14,7 +14,7 @@ static struct pv_kernel *kernels[PV_NFLAVORS];
 
 bool pvf_kernel_active(void) { return kernel_dir != NULL; }
 
-void pvf_use_kernel(const char *dir)
+int pvf_use_kernel(const char *dir, char *errbuf, size_t errlen)
 {
 	char err[600], first[600] = "";
 	unsigned n = 0;
@@ -23,8 +23,8 @@ void pvf_use_kernel(const char *dir)
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
 		if (!kernels[f] && !(kernels[f] = pv_kernel_open(dir, f, err, sizeof err))) {
 			if (pv_kernel_present(dir, f)) { /* built, but stale or damaged: never skipped silently */
-				fprintf(stderr, "pvfuzz: %s\n", err);
-				exit(2);
+				snprintf(errbuf, errlen, "%s", err);
+				return -1;
 			}
 			if (!first[0])
 				snprintf(first, sizeof first, "%s", err);
@@ -37,9 +37,10 @@ void pvf_use_kernel(const char *dir)
 		fprintf(stderr, "pvfuzz: kernel profile: not built in %s:%s; inputs of %s are skipped\n", dir, missing,
 			n + 1 < PV_NFLAVORS ? "those flavors" : "that flavor");
 	if (!n) {
-		fprintf(stderr, "pvfuzz: no flavor of the kernel profile is built in %s (%s)\n", dir, first);
-		exit(2);
+		snprintf(errbuf, errlen, "no flavor of the kernel profile is built in %s (%s)", dir, first);
+		return -1;
 	}
+	return 0;
 }
 
 const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profile p)
@@ -56,10 +57,11 @@ const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profil
 	return &cache[f][features][p];
 }
 
-int pvf_policy_parse(const char *s, enum pvf_profile_policy *out)
+int pvf_policy_parse(const char *s, enum pvf_profile_policy *out, char *err, size_t n)
 {
 	if (!strncmp(s, "kernel:", 7) && s[7]) {
-		pvf_use_kernel(s + 7);
+		if (pvf_use_kernel(s + 7, err, n) != 0)
+			return -1;
 		*out = PVF_ONLY_LINUX;
 	} else if (!strcmp(s, "fixed"))
 		*out = PVF_ONLY_FIXED;
@@ -67,25 +69,29 @@ int pvf_policy_parse(const char *s, enum pvf_profile_policy *out)
 		*out = PVF_ONLY_LINUX;
 	else if (!strcmp(s, "any"))
 		*out = PVF_ANY_PROFILE;
-	else
+	else {
+		snprintf(err, n, "profile '%s' is not fixed, linux, any or kernel:DIR", s);
 		return -1;
+	}
 	return 0;
 }
 
-/* An environment variable's value through the engine's parser, -1 when it
- * is unset or empty; exits 2 naming the variable when the parser refuses it.
- * pvf_env_init() reads each once per process. */
-static int env_choice(const char *var, int (*parse)(const char *, int *), const char *what)
+/* An environment variable's value through the engine's parser into *v (-1
+ * when it is unset or empty); -1 with a message naming the variable when
+ * the parser refuses it. pvf_env_init() reads each once per process. */
+static int env_choice(const char *var, int (*parse)(const char *, int *), const char *what, int *v, char *err,
+		      size_t n)
 {
 	const char *s = getenv(var);
-	int v;
+	*v = -1;
 	if (!s || !*s)
+		return 0;
+	if (parse(s, v) != 0) {
+		snprintf(err, n, "%s='%s' is not %s", var, s, what);
+		*v = -1;
 		return -1;
-	if (parse(s, &v) != 0) {
-		fprintf(stderr, "pvfuzz: %s='%s' is not %s\n", var, s, what);
-		exit(2);
 	}
-	return v;
+	return 0;
 }
 
 static int parse_class(const char *s, int *out)
@@ -112,16 +118,18 @@ static unsigned focus_need[PV_NFLAVORS]; /* the features the focused class needs
 
 int pvf_focus_class(void) { return focus_class; }
 
-enum pvf_profile_policy pvf_env_init(void)
+int pvf_env_init(enum pvf_profile_policy *pol, char *err, size_t n)
 {
-	enum pvf_profile_policy pol = PVF_ONLY_FIXED;
+	*pol = PVF_ONLY_FIXED;
 	const char *s = getenv("PVFUZZ_PROFILE");
-	if (s && *s && pvf_policy_parse(s, &pol) != 0) {
-		fprintf(stderr, "pvfuzz: PVFUZZ_PROFILE='%s' is not fixed, linux, any or kernel:DIR\n", s);
-		exit(2);
+	char why[700];
+	if (s && *s && pvf_policy_parse(s, pol, why, sizeof why) != 0) {
+		snprintf(err, n, "PVFUZZ_PROFILE: %s", why);
+		return -1;
 	}
-	forced_flavor = env_choice("PVFUZZ_FLAVOR", parse_flavor, "a flavor");
-	focus_class = env_choice("PVFUZZ_CLASS", parse_class, "a rewrite class");
+	if (env_choice("PVFUZZ_FLAVOR", parse_flavor, "a flavor", &forced_flavor, err, n) != 0 ||
+	    env_choice("PVFUZZ_CLASS", parse_class, "a rewrite class", &focus_class, err, n) != 0)
+		return -1;
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
 		focus_need[f] = 0;
 		for (size_t i = 0; focus_class >= 0 && i < pv_nrows; i++)
@@ -129,7 +137,7 @@ enum pvf_profile_policy pvf_env_init(void)
 				focus_need[f] |= pv_rows[i].gate;
 	}
 	pvf_crash_env_init();
-	return pol;
+	return 0;
 }
 
 uint64_t pvf_take(struct pvf_in *in, unsigned bytes)
@@ -270,6 +278,16 @@ void pvf_fail(struct pvf_result *r, FILE *out, const struct pv_ctx *ctx, enum pv
 	r->flavor = ctx->flavor;
 	if (out)
 		fprintf(out, "CHECK FAILED: %s\n", r->what);
+}
+
+void pvf_internal(struct pvf_result *r, FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->what, sizeof r->what, fmt, ap);
+	va_end(ap);
+	r->internal = true;
+	fprintf(out ? out : stderr, "pvfuzz: internal failure, no verdict: %s\n", r->what);
 }
 
 void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_profile_policy pol, bool verbose,

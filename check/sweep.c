@@ -25,8 +25,10 @@ static void one_word(const struct pv_ctx *ctx, uint32_t w, unsigned sample_every
 	struct pvf_result r = {0};
 	if (row)
 		pvf_check_word(ctx, w, false, NULL, &r);
-	if (!r.failed)
+	if (!r.failed && !r.internal)
 		pvf_xcheck_word(ctx, w, false, NULL, &r);
+	if (r.internal && !s->internal++)
+		snprintf(s->internal_msg, sizeof s->internal_msg, "%s", r.what);
 	if (r.failed) {
 		if (s->failures < PVF_SWEEP_FIRST) {
 			s->first[s->failures] = w;
@@ -106,6 +108,9 @@ void pvf_sweep_merge(struct pvf_sweep *into, const struct pvf_sweep *from)
 		into->first[into->failures] = from->first[i];
 		memcpy(into->first_msg[into->failures], from->first_msg[i], sizeof into->first_msg[0]);
 	}
+	if (from->internal && !into->internal)
+		memcpy(into->internal_msg, from->internal_msg, sizeof into->internal_msg);
+	into->internal += from->internal;
 	if (from->failures > PVF_SWEEP_FIRST)
 		into->failures += from->failures - PVF_SWEEP_FIRST;
 }

@@ -13,6 +13,8 @@ struct pvf_sweep {
 	uint64_t per_class[PV_NCLASSES];
 	uint32_t first[PVF_SWEEP_FIRST]; /* the first failing words */
 	char first_msg[PVF_SWEEP_FIRST][256];
+	uint64_t internal;     /* words no check could judge (capstone did not open) */
+	char internal_msg[256]; /* why, for the first */
 };
 
 /* Words lo..hi-1; progress (if given) is updated every 2^24 words. */

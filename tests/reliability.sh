@@ -214,6 +214,18 @@ run "$src/scripts/kernel-mode/build.sh" --flavor all --out a-file
 check "kernel-mode/build.sh --out FILE" 2 "is a file, not a directory"
 [ -z "$out" ] || fail "kernel-mode/build.sh --out FILE printed '$out'"
 
+# the fuzz targets read the environment once, before the first input, and a
+# value they do not understand is a usage error, not a crash or a default
+fz=$(dirname "$pv")/fuzzers
+run env PVFUZZ_FLAVOR=power9 "$fz/fuzz_diff_replay" "$src/corpus/fuzz_diff"
+check "a fuzz target with PVFUZZ_FLAVOR=power9" 2 "PVFUZZ_FLAVOR='power9' is not a flavor"
+run env PVFUZZ_CLASS=mfxyz "$fz/fuzz_check_ins_replay" "$src/corpus/fuzz_check_ins"
+check "a fuzz target with PVFUZZ_CLASS=mfxyz" 2 "PVFUZZ_CLASS='mfxyz' is not a rewrite class"
+run env PVFUZZ_PROFILE=upstream "$fz/fuzz_image_replay" "$src/corpus/fuzz_image"
+check "a fuzz target with PVFUZZ_PROFILE=upstream" 2 "PVFUZZ_PROFILE: profile 'upstream' is not fixed, linux, any"
+run env PVFUZZ_PROFILE=kernel:/nonexistent/pvk "$fz/fuzz_diff_replay" "$src/corpus/fuzz_diff"
+check "a fuzz target with PVFUZZ_PROFILE=kernel:DIR of no build" 2 "no flavor of the kernel profile is built in /nonexistent/pvk"
+
 if [ "$failures" -gt 0 ]; then
 	echo "reliability: $failures check(s) failed" >&2
 	exit 1

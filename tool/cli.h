@@ -10,10 +10,11 @@
 #include <getopt.h> /* required_argument, for PV_KSYM_LONGOPTS */
 
 #include "pv.h"
+#include "pvf.h"
 #include "vmlinux.h"
 
-#define EXIT_USAGE 2
-#define EXIT_INTERNAL 70 /* the emulator, or the kernel's code in it, could not run */
+#define EXIT_USAGE PVF_EXIT_USAGE
+#define EXIT_INTERNAL PVF_EXIT_INTERNAL /* the emulator, capstone or the kernel's code could not run */
 
 _Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* as cli_fail, with exit status 70 */

@@ -116,7 +116,7 @@ int cmd_diff(int argc, char **argv)
 	if (!m || !d) {
 		fprintf(stderr, "pvfuzz: %s\n", m ? "out of memory" : err);
 		free(words), free(d), pv_oracle_free(m);
-		return 70;
+		return EXIT_INTERNAL;
 	}
 
 	o.budget = (unsigned)budget;
@@ -130,7 +130,7 @@ int cmd_diff(int argc, char **argv)
 			fprintf(stderr, "pvfuzz: the emulator failed on seed %llu: %s\n", (unsigned long long)s,
 				ctx.patch_hook && !*pv_oracle_error(m) ? cli_patch_error(&ctx, PV_ERR_HOOK, "")
 								       : pv_oracle_error(m));
-			status = 70;
+			status = EXIT_INTERNAL;
 			break;
 		}
 		if (d->divergent) {

@@ -170,12 +170,12 @@ int cmd_diffsweep(int argc, char **argv)
 		struct pv_oracle *or = pv_oracle_new(fl, err, sizeof err);
 		if (!or) {
 			fprintf(stderr, "pvfuzz: %s\n", err);
-			status = 70;
+			status = EXIT_INTERNAL;
 			break;
 		}
 		if (!all)
 			snprintf(what, sizeof what, "%s on %s", pv_flavor_info(fl)->name, pv_oracle_cpu(or));
-		status = sweep_flavor(&w, fl, or);
+		status = sweep_flavor(&w, fl, or) != 0 ? EXIT_INTERNAL : 0;
 		pv_oracle_free(or);
 	}
 	double secs = cli_now() - t0;

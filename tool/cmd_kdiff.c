@@ -397,7 +397,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	free(kd.skipped);
 	pv_vmlinux_free(&kd.k);
 	if (count[V_EMU_ERROR])
-		return 70; /* the seeds of a failed run go again (cli_output_dir) */
+		return EXIT_INTERNAL; /* the seeds of a failed run go again (cli_output_dir) */
 	cli_outputs_commit();
 	return count[V_DIVERGENT] ? 1 : 0;
 }

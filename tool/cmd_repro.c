@@ -71,6 +71,8 @@ static void other_profiles(enum pvf_target t, const uint8_t *data, size_t len, c
 			continue;
 		struct pvf_result r;
 		pvf_check(t, data, len, alt[k].pol, false, NULL, &r);
+		if (r.internal)
+			exit(EXIT_INTERNAL); /* pvf_internal said why */
 		if (r.failed) {
 			size_t m = strlen(out);
 			snprintf(out + m, n - m, "%s%s", m ? "," : "", alt[k].name);
@@ -116,6 +118,8 @@ static int replay(const char *path, const struct opts *o)
 	/* the failure is printed once: its CHECK FAILED line comes from the
 	 * check itself (with the divergence report before it) */
 	pvf_check(t, data, len, o->pol, !o->json, o->json ? NULL : stdout, &r);
+	if (r.internal)
+		exit(EXIT_INTERNAL); /* pvf_internal said why; no verdict */
 	char others[64] = "";
 	if (!r.failed && !r.ignored)
 		other_profiles(t, data, len, o, others, sizeof others);
@@ -204,7 +208,10 @@ int cmd_repro(int argc, char **argv)
 		{"help", no_argument, 0, O_HELP},
 		{0, 0, 0, 0},
 	};
-	struct opts o = {.target = PVF_DIFF, .pol = pvf_env_init()};
+	struct opts o = {.target = PVF_DIFF};
+	char err[800];
+	if (pvf_env_init(&o.pol, err, sizeof err) != 0)
+		cli_fail("%s", err);
 	o.pol_name = getenv("PVFUZZ_PROFILE") && *getenv("PVFUZZ_PROFILE") ? getenv("PVFUZZ_PROFILE") : "fixed";
 	int c;
 
@@ -222,8 +229,8 @@ int cmd_repro(int argc, char **argv)
 			o.has_target = true;
 			break;
 		case O_PROFILE:
-			if (pvf_policy_parse(optarg, &o.pol) != 0)
-				cli_fail("repro: unknown profile '%s' (fixed, linux, any, kernel:DIR)", optarg);
+			if (pvf_policy_parse(optarg, &o.pol, err, sizeof err) != 0)
+				cli_fail("repro: %s", err);
 			o.pol_name = optarg;
 			break;
 		case O_JSON: o.json = true; break;

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "emu.h"
+#include "disasm.h"
 #include "pvf.h"
 #include "sweep.h"
 
@@ -49,8 +50,7 @@ static void *worker(void *arg)
 {
 	struct job *j = arg;
 	pvf_sweep_range(j->ctx, j->lo, j->hi, SAMPLE_EVERY, &j->progress, &j->s);
-	pvf_expect_thread_done();
-	pvf_xcheck_thread_done();
+	pv_capstone_thread_done();
 	j->progress = j->hi - j->lo;
 	return NULL;
 }
@@ -98,6 +98,9 @@ static uint64_t sweep_one(const struct pv_ctx *ctx, unsigned threads, uint64_t s
 		free(jobs);
 		free(tid);
 	}
+	if (total.internal) /* words no check could judge: no verdict on the sweep */
+		cli_fail_internal("sweep: %llu words could not be checked: %s", (unsigned long long)total.internal,
+				  total.internal_msg);
 	double secs = cli_now() - t0;
 	double rate = secs > 0 ? (double)total.words / secs : 0;
 
@@ -190,7 +193,11 @@ int cmd_sweep(int argc, char **argv)
 		if (!sample)
 			cli_fail("sweep: the kernel profile runs the kernel's code for every word: give --sample N");
 		threads = 1;
-		pvf_use_kernel(cli_kernel_dir());
+		{
+			char err[800];
+			if (pvf_use_kernel(cli_kernel_dir(), err, sizeof err) != 0)
+				cli_fail("%s", err);
+		}
 	}
 	/* every context the checks may ask for is built before the threads start */
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++)

@@ -165,6 +165,9 @@ static void step_sweep(struct validate *v, struct step *st)
 		struct pvf_sweep s;
 		memset(&s, 0, sizeof s);
 		pvf_sweep_class(ctx, v->cls, &s);
+		if (s.internal)
+			cli_fail_internal("validate: the sweep could not check %llu words: %s",
+					  (unsigned long long)s.internal, s.internal_msg);
 		st->count += s.words;
 		matched += s.per_class[v->cls];
 		if (!s.failures)
@@ -584,7 +587,11 @@ int cmd_validate(int argc, char **argv)
 		return 0;
 	}
 	if (cli_kernel_dir()) /* the sweep step's contexts (pvf_ctx) run the kernel's code too */
-		pvf_use_kernel(cli_kernel_dir());
+		{
+			char err[800];
+			if (pvf_use_kernel(cli_kernel_dir(), err, sizeof err) != 0)
+				cli_fail("%s", err);
+		}
 	if (!cls)
 		cli_fail("validate: --class NAME is required (see pvfuzz validate --help)");
 	if (pv_class_parse(cls, &v.cls) != 0)
