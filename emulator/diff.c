@@ -39,6 +39,8 @@ const char *pv_end_name(enum pv_end e)
 
 void pv_code_original(struct pv_code *c, const uint32_t *words, unsigned n)
 {
+	/* no instances: the area's words a patched use left go back to zero */
+	memset(c->area, 0, 4u * (c->area_words < PV_EMU_AREA_SIZE / 4 ? c->area_words : PV_EMU_AREA_SIZE / 4));
 	c->n = n;
 	memcpy(c->text, words, 4u * n);
 	c->area_words = 0;
@@ -50,7 +52,12 @@ static enum pv_status code_patched(struct pv_code *c, const struct pv_ctx *ctx, 
 				   int site, struct pv_report *rep)
 {
 	uint8_t img[4 * PV_EMU_TEXT_WORDS];
-	static _Thread_local uint8_t area_mem[PV_EMU_AREA_SIZE]; /* scratch: words are copied out */
+	/* the area's bytes live in c->area itself, turned into word values in
+	 * place below: no buffer shared between oracles or calls. Zero where
+	 * the last call left instances, so that every patch starts alike. */
+	_Static_assert(sizeof c->area == PV_EMU_AREA_SIZE, "pv_code's area holds the whole template area");
+	uint8_t *area_mem = (uint8_t *)c->area;
+	memset(area_mem, 0, 4u * (c->area_words < PV_EMU_AREA_SIZE / 4 ? c->area_words : PV_EMU_AREA_SIZE / 4));
 	struct pv_image image = {img, 4u * n, PV_EMU_TEXT_BASE};
 	struct pv_area area;
 	struct pv_range others[2] = {{PV_EMU_TEXT_BASE, 4ull * (unsigned)site},
@@ -63,14 +70,16 @@ static enum pv_status code_patched(struct pv_code *c, const struct pv_ctx *ctx, 
 		pv_put_word(ctx, img + 4 * i, words[i]);
 	pv_area_init(&area, PV_EMU_AREA_BASE, area_mem, PV_EMU_AREA_SIZE);
 	enum pv_status s = pv_patch_image(ctx, &image, &area, site < 0 ? NULL : &only, rep);
-	if (s != PV_OK)
+	if (s != PV_OK) {
+		memset(area_mem, 0, area.used < PV_EMU_AREA_SIZE ? area.used : PV_EMU_AREA_SIZE); /* as it was */
 		return s;
+	}
 	c->n = n;
 	c->area_words = (unsigned)(area.used / 4);
 	c->ninst = 0;
 	for (unsigned i = 0; i < n; i++)
 		c->text[i] = pv_get_word(ctx, img + 4 * i);
-	for (unsigned i = 0; i < c->area_words; i++)
+	for (unsigned i = 0; i < c->area_words; i++) /* in place: word i is read before it is written */
 		c->area[i] = pv_get_word(ctx, area_mem + 4 * i);
 	/* instances: every site whose word became a branch into the used area,
 	 * each reaching to the next one's start (or the area's end). Taken from

@@ -222,7 +222,16 @@ int pv_diff_run(struct pv_oracle *or, const struct pv_ctx *ctx, const uint32_t *
 		const struct pv_state *st, const struct pv_diff_opts *o, struct pv_diff *d);
 void pv_diff_free(struct pv_diff *d);
 
-/* Compares two runs; fills item/orig/patched and returns true on a difference. */
+/* Compares two runs; fills item/orig/patched and returns true on a difference.
+ * Compared, in this order: the hypervisor events, how and where each run
+ * ended, r0-r31, CR, XER, LR, CTR, the magic page from sprg0 to its end,
+ * and the data region. Not compared, on purpose: the page's scratch1-3 and
+ * critical fields (the template's own, spec section 6); the text and the
+ * template area (they differ by construction: the rewrite); the CPU's own
+ * MSR, SRR0/1 and SPRGs (in both runs the guest's values live in the
+ * page, which is compared: the model emulates the original's privileged
+ * instructions against it); FPRs
+ * and vector registers (no rewrite touches them); instruction counts. */
 bool pv_runs_differ(enum pv_flavor f, const struct pv_run *a, const struct pv_run *b, struct pv_diff *d);
 
 /* ---- the kernel profile (kernel.c, docs/kernel-mode.md) ------------------- */
