@@ -59,7 +59,8 @@ static uint32_t spr_bits(unsigned spr) { return (spr & 31) << 16 | (spr >> 5) <<
 static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned features, enum pv_profile prof, char *text,
 			  size_t n)
 {
-	uint8_t b[4] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
+	uint8_t b[4]; /* capstone reads the word big-endian: an instruction value */
+	pv_store(b, 4, false, w);
 	cs_insn *insn;
 	snprintf(text, n, "(not decoded)");
 	if (cs_disasm(cs, b, 4, 0, 1, &insn) != 1)

@@ -90,10 +90,11 @@ int sweep_flavor(struct sweep *w, enum pv_flavor flavor, struct pv_oracle *or)
 			if (verdict[r->cls][feat] == DS_DIVERGES)
 				continue; /* the PIR class has a row per family: one verdict */
 			verdict[r->cls][feat] = DS_OK;
-			unsigned nrt = r->carried & 0x03e00000u ? 32 : 1, nrb = r->carried & 0x0000f800u ? 32 : 1;
+			unsigned nrt, nrb;
+			pv_row_regs(r, &nrt, &nrb);
 			for (unsigned rt = 0; rt < nrt && verdict[r->cls][feat] == DS_OK; rt++)
 				for (unsigned rb = 0; rb < nrb && verdict[r->cls][feat] == DS_OK; rb++) {
-					uint32_t word = r->match | (nrt > 1 ? rt << 21 : 0) | (nrb > 1 ? rb << 11 : 0);
+					uint32_t word = pv_row_word(r, rt, rb);
 					int res = run_word(w, or, &ctx, word);
 					if (res < 0)
 						return -1;

@@ -55,7 +55,8 @@ static bool decode(bool is64, uint32_t w, uint64_t addr, struct dec *d)
 	size_t h;
 	if (!pv_capstone(is64, &h))
 		return false;
-	uint8_t b[4] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
+	uint8_t b[4]; /* capstone reads the word big-endian: an instruction value */
+	pv_store(b, 4, false, w);
 	cs_insn *insn;
 	if (cs_disasm(h, b, 4, addr, 1, &insn) != 1)
 		return false;

@@ -145,6 +145,11 @@ uint32_t pvf_word(const struct pv_ctx *ctx, struct pvf_in *in);
  * loads and stores, short forward branches. */
 uint32_t pvf_plain_word(uint32_t r);
 
+/* The one file reader: the whole file (a regular file, at most max bytes;
+ * max >= 1) in a buffer to free; NULL with one line in err naming the
+ * problem (cannot open, a directory, larger than max, a read error). */
+uint8_t *pvf_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+
 /* ---- input encoding: each target's encoder beside its decoder ----------- */
 
 /* A growing buffer of input bytes (free(o.p) when done). */

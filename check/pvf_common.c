@@ -1,7 +1,9 @@
 /* The environment, input decoding and encoding, and the dispatch shared
  * by every target and by `pvfuzz repro` (the registry and the platform
  * table are in targets.c). */
+#include <errno.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,4 +306,64 @@ void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_pro
 		fprintf(out, "target %s: flavor %s, features %s, profile %s\n", pvf_target_name(t), ctx->fi->name,
 			pv_features_name(ctx->features), pv_profile_label(ctx));
 	pvf_target(t)->check(ctx, &in, verbose, out, r); /* pvf_header knows only targets of the registry */
+}
+
+static void too_large(const char *path, size_t max, char *err, size_t errlen)
+{
+	if (max >= 1u << 20)
+		snprintf(err, errlen, "'%s' is larger than %llu MiB, the limit for an input file", path,
+			 (unsigned long long)(max >> 20));
+	else
+		snprintf(err, errlen, "'%s' is larger than %zu bytes, the limit for this input", path, max);
+}
+
+uint8_t *pvf_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	if (!f) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		snprintf(err, errlen, "cannot read '%s': it is a directory", path);
+		return NULL;
+	}
+	size_t cap = max < (1u << 16) ? max : 1u << 16, n = 0;
+	uint8_t *buf = malloc(cap ? cap : 1);
+	for (;;) {
+		if (!buf) {
+			fclose(f);
+			snprintf(err, errlen, "out of memory reading '%s'", path);
+			return NULL;
+		}
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap) /* the end, or an error (below) */
+			break;
+		if (cap == max) { /* full: one byte more is one too many */
+			if (fgetc(f) != EOF) {
+				free(buf);
+				fclose(f);
+				too_large(path, max, err, errlen);
+				return NULL;
+			}
+			break;
+		}
+		cap = cap * 2 > max ? max : cap * 2;
+		uint8_t *bigger = realloc(buf, cap);
+		if (!bigger)
+			free(buf);
+		buf = bigger;
+	}
+	if (ferror(f)) {
+		int e = errno;
+		free(buf);
+		fclose(f);
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
+		return NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
 }

@@ -55,10 +55,11 @@ void pvf_sweep_neighbourhood(const struct pv_ctx *ctx, struct pvf_sweep *s)
 {
 	for (size_t i = 0; i < pv_nrows; i++) {
 		const struct pv_row *r = &pv_rows[i];
-		unsigned nrt = r->carried & 0x03e00000u ? 32 : 1, nrb = r->carried & 0x0000f800u ? 32 : 1;
+		unsigned nrt, nrb;
+		pv_row_regs(r, &nrt, &nrb);
 		for (unsigned rt = 0; rt < nrt; rt++)
 			for (unsigned rb = 0; rb < nrb; rb++)
-				one_word(ctx, r->match | (nrt > 1 ? rt << 21 : 0) | (nrb > 1 ? rb << 11 : 0), 1, s);
+				one_word(ctx, pv_row_word(r, rt, rb), 1, s);
 		for (unsigned bit = 0; bit < 32; bit++)
 			one_word(ctx, r->match ^ (1u << bit), 1, s);
 	}

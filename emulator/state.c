@@ -11,18 +11,12 @@
 
 uint64_t pv_page_get(enum pv_flavor f, const uint8_t *page, unsigned off, unsigned size)
 {
-	bool le = pv_flavor_info(f)->little_endian;
-	uint64_t v = 0;
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)page[off + i] << (le ? 8 * i : 8 * (size - 1 - i));
-	return v;
+	return pv_load(page + off, size, pv_flavor_info(f)->little_endian);
 }
 
 void pv_page_set(enum pv_flavor f, uint8_t *page, unsigned off, unsigned size, uint64_t v)
 {
-	bool le = pv_flavor_info(f)->little_endian;
-	for (unsigned i = 0; i < size; i++)
-		page[off + i] = (uint8_t)(v >> (le ? 8 * i : 8 * (size - 1 - i)));
+	pv_store(page + off, size, pv_flavor_info(f)->little_endian, v);
 }
 
 struct reader {

@@ -45,11 +45,6 @@ static void put_out(enum pvf_target t, struct pvf_out *o)
 /* the platform with all features and the given profile */
 static unsigned platform(enum pv_flavor f, enum pv_profile p) { return pvf_platform_index(f, PV_FEAT_ALL, p); }
 
-static uint32_t with_reg(const struct pv_row *r, unsigned rt, unsigned rb)
-{
-	return r->match | (r->carried & 0x03e00000u ? rt << 21 : 0) | (r->carried & 0x0000f800u ? rb << 11 : 0);
-}
-
 static void check_ins_and_xcheck(void)
 {
 	static const uint32_t plain[] = {0x60000000, 0x7c0802a6, 0x38210010, 0x4e800020, 0x7ca000a7, 0x7c208146,
@@ -63,7 +58,7 @@ static void check_ins_and_xcheck(void)
 				const struct pv_row *r = ctx.active[i];
 				static const unsigned regs[][2] = {{5, 6}, {30, 31}, {31, 30}};
 				for (unsigned k = 0; k < (r->kind == PV_K_TEMPLATE ? 3u : 1u); k++) {
-					uint32_t w = with_reg(r, regs[k][0], regs[k][1]);
+					uint32_t w = pv_row_word(r, regs[k][0], regs[k][1]);
 					pvf_encode_word_input(&o, PVF_CHECK_INS, platform(f, p), w);
 					put_out(PVF_CHECK_INS, &o);
 					if (p == PV_PROFILE_FIXED && k == 0) {
@@ -106,7 +101,7 @@ static void diff_seeds(void)
 			struct pvf_diff_input d = {.platform = platform(f, PV_PROFILE_FIXED), .nwords = 3, .nitems = 3};
 			d.item[0].sel = d.item[1].sel = d.item[2].sel = PVF_SEL_RAW;
 			d.item[0].word = 0x7c6000a6;
-			d.item[1].word = with_reg(r, i % 32, (i * 7) % 32);
+			d.item[1].word = pv_row_word(r, i % 32, (i * 7) % 32);
 			d.item[2].word = 0x7c9042a6;
 			d.state = state_bytes(i, f), d.state_len = PV_STATE_BYTES;
 			/* interrupts inside instances: none, or at every boundary */
@@ -134,20 +129,29 @@ static void diff_seeds(void)
 	free(o.p);
 }
 
-static uint32_t *read_words(const char *path, size_t *n)
+/* a file, or exit 1 naming why */
+static uint8_t *read_or_die(const char *path, size_t max, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "make_corpus: cannot read %s\n", path);
+	char err[600];
+	uint8_t *b = pvf_read_file(path, max, len, err, sizeof err);
+	if (!b) {
+		fprintf(stderr, "make_corpus: %s\n", err);
 		exit(1);
 	}
-	static uint8_t buf[1 << 16];
-	size_t len = fread(buf, 1, sizeof buf, f);
-	fclose(f);
+	return b;
+}
+
+static uint32_t *read_words(const char *path, size_t *n)
+{
+	size_t len;
+	uint8_t *buf = read_or_die(path, 1 << 16, &len);
 	uint32_t *w = malloc(len + 4);
+	if (!w)
+		abort();
 	for (size_t i = 0; i + 4 <= len; i += 4)
-		w[i / 4] = (uint32_t)buf[i] << 24 | buf[i + 1] << 16 | buf[i + 2] << 8 | buf[i + 3];
+		w[i / 4] = (uint32_t)pv_load(buf + i, 4, false);
 	*n = len / 4;
+	free(buf);
 	return w;
 }
 
@@ -208,14 +212,12 @@ static void image_seeds(const char *text32, const char *text64)
  * refusal), and without the vectors rule */
 static void vmlinux_seeds(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	static uint8_t elf[1 << 20];
-	size_t n = f ? fread(elf, 1, sizeof elf, f) : 0;
-	if (!f || n < 16 || n == sizeof elf) {
-		fprintf(stderr, "make_corpus: cannot read %s, or it is no small ELF\n", path);
+	size_t n;
+	uint8_t *elf = read_or_die(path, 1 << 16, &n); /* a seed must fit fuzz_vmlinux's max_len */
+	if (n < 16) {
+		fprintf(stderr, "make_corpus: %s is no ELF (%zu bytes)\n", path, n);
 		exit(1);
 	}
-	fclose(f);
 	bool is64 = elf[4] == 2, le = elf[5] == 1;
 	enum pv_flavor natural = !is64 ? PV_BOOK3S32 : le ? PV_BOOK3S64LE : PV_BOOK3S64;
 	enum pv_flavor other = !is64 ? PV_BOOKE32 : le ? PV_BOOK3S64LE : PV_BOOKE64;
@@ -231,6 +233,7 @@ static void vmlinux_seeds(const char *path)
 		put_out(PVF_VMLINUX, &o);
 	}
 	free(o.p);
+	free(elf);
 }
 
 static void dictionary(const char *path)

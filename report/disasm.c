@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "disasm.h"
+#include "pv.h"
 
 static _Thread_local csh handle[2];
 static _Thread_local bool opened[2];
@@ -37,7 +38,8 @@ void pv_capstone_thread_done(void)
 
 const char *pv_disasm(bool is64, uint32_t word, uint64_t addr, char *buf, size_t n)
 {
-	uint8_t b[4] = {(uint8_t)(word >> 24), (uint8_t)(word >> 16), (uint8_t)(word >> 8), (uint8_t)word};
+	uint8_t b[4]; /* capstone reads the word big-endian: an instruction value */
+	pv_store(b, 4, false, word);
 	cs_insn *insn;
 	size_t h;
 	if (!pv_capstone(is64, &h)) {

@@ -68,18 +68,23 @@ const char *pv_profile_name(enum pv_profile p)
 	return (unsigned)p < PV_NPROFILES ? profile_names[p] : "invalid";
 }
 
-uint32_t pv_get_word(const struct pv_ctx *ctx, const uint8_t *p)
+uint64_t pv_load(const uint8_t *p, unsigned bytes, bool little_endian)
 {
-	if (ctx->fi->little_endian)
-		return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+	uint64_t v = 0;
+	for (unsigned i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (little_endian ? 8 * i : 8 * (bytes - 1 - i));
+	return v;
 }
 
-void pv_put_word(const struct pv_ctx *ctx, uint8_t *p, uint32_t w)
+void pv_store(uint8_t *p, unsigned bytes, bool little_endian, uint64_t v)
 {
-	if (ctx->fi->little_endian) {
-		p[0] = (uint8_t)w; p[1] = (uint8_t)(w >> 8); p[2] = (uint8_t)(w >> 16); p[3] = (uint8_t)(w >> 24);
-	} else {
-		p[0] = (uint8_t)(w >> 24); p[1] = (uint8_t)(w >> 16); p[2] = (uint8_t)(w >> 8); p[3] = (uint8_t)w;
-	}
+	for (unsigned i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (little_endian ? 8 * i : 8 * (bytes - 1 - i)));
 }
+
+uint32_t pv_get_word(const struct pv_ctx *ctx, const uint8_t *p)
+{
+	return (uint32_t)pv_load(p, 4, ctx->fi->little_endian);
+}
+
+void pv_put_word(const struct pv_ctx *ctx, uint8_t *p, uint32_t w) { pv_store(p, 4, ctx->fi->little_endian, w); }

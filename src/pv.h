@@ -205,6 +205,13 @@ struct pv_ctx {
 /* Returns 0, or -1 when an argument is out of range. */
 int pv_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv_profile p);
 
+/* Row r's encoding with the register fields it carries set: rt in bits
+ * 6-10 (RT/RS) and rb in bits 16-20 (RB), each only when the row carries
+ * that field (else the value is not used). pv_row_regs() says how many
+ * values a field takes: 32 where carried, else 1 (only 0). */
+uint32_t pv_row_word(const struct pv_row *r, unsigned rt, unsigned rb);
+void pv_row_regs(const struct pv_row *r, unsigned *nrt, unsigned *nrb);
+
 /* The row a word matches under ctx, or NULL: the word is left unchanged. */
 const struct pv_row *pv_match(const struct pv_ctx *ctx, uint32_t word);
 
@@ -359,5 +366,10 @@ bool pv_patch_leaves(const struct pv_patch_opts *opts, const struct pv_area *are
 /* Word access in the flavor's byte order. */
 uint32_t pv_get_word(const struct pv_ctx *ctx, const uint8_t *p);
 void pv_put_word(const struct pv_ctx *ctx, uint8_t *p, uint32_t w);
+/* The one byte-order helper: a value of `bytes` (1-8) bytes at p, in the
+ * byte order given; every word, page field and disassembly buffer goes
+ * through these. */
+uint64_t pv_load(const uint8_t *p, unsigned bytes, bool little_endian);
+void pv_store(uint8_t *p, unsigned bytes, bool little_endian, uint64_t v);
 
 #endif

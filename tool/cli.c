@@ -228,62 +228,9 @@ void cli_bad_option(const char *cmd, int c, char **argv)
 
 uint8_t *cli_try_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat sb;
-	if (!f) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		fclose(f);
-		snprintf(err, errlen, "cannot read '%s': it is a directory", path);
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *buf = malloc(cap);
-	for (;;) {
-		if (!buf) {
-			fclose(f);
-			snprintf(err, errlen, "out of memory reading '%s'", path);
-			return NULL;
-		}
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		if (cap >= CLI_MAX_INPUT) { /* n == cap: there is more */
-			free(buf);
-			fclose(f);
-			snprintf(err, errlen, "'%s' is larger than %llu MiB, the limit for an input file", path,
-				 (unsigned long long)(CLI_MAX_INPUT >> 20));
-			return NULL;
-		}
-		cap = cap * 2 > CLI_MAX_INPUT ? (size_t)CLI_MAX_INPUT : cap * 2;
-		uint8_t *bigger = realloc(buf, cap + (cap == CLI_MAX_INPUT)); /* one byte more: sees what follows */
-		if (!bigger)
-			free(buf);
-		buf = bigger;
-		if (buf && cap == CLI_MAX_INPUT) {
-			n += fread(buf + n, 1, cap + 1 - n, f);
-			if (n > cap) {
-				free(buf);
-				fclose(f);
-				snprintf(err, errlen, "'%s' is larger than %llu MiB, the limit for an input file", path,
-					 (unsigned long long)(CLI_MAX_INPUT >> 20));
-				return NULL;
-			}
-			break;
-		}
-	}
-	if (ferror(f)) {
-		int e = errno;
-		free(buf);
-		fclose(f);
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
-		return NULL;
-	}
-	fclose(f);
-	*len = n;
-	cli_note_input(path);
+	uint8_t *buf = pvf_read_file(path, CLI_MAX_INPUT, len, err, errlen);
+	if (buf)
+		cli_note_input(path);
 	return buf;
 }
 

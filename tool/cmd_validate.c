@@ -260,10 +260,12 @@ static void write_dict(const struct validate *v, enum pv_flavor f, const char *p
 		const struct pv_row *r = &pv_rows[i];
 		if (r->cls != v->cls || !(r->flavors & PV_FL(f)))
 			continue;
-		unsigned nrt = r->carried & PPC_RT_MASK ? 6 : 1, nrb = r->carried & 0xf800u ? 6 : 1;
+		unsigned nrt, nrb; /* six values of a carried field, of the 32 */
+		pv_row_regs(r, &nrt, &nrb);
+		nrt = nrt > 1 ? 6 : 1, nrb = nrb > 1 ? 6 : 1;
 		for (unsigned a = 0; a < nrt; a++)
 			for (unsigned b = 0; b < nrb; b++) {
-				uint32_t w = r->match | (nrt > 1 ? regs[a] << 21 : 0) | (nrb > 1 ? regs[b] << 11 : 0);
+				uint32_t w = pv_row_word(r, regs[a], regs[b]);
 				fprintf(d, "\"\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x\"\n", PVF_SEL_RAW, w >> 24,
 					(w >> 16) & 0xff, (w >> 8) & 0xff, w & 0xff);
 			}
