@@ -16,6 +16,7 @@
 #   --fuzz-time S       seconds per fuzz target (default 20; 0 skips them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 . scripts/lib/apt.sh
 . scripts/lib/targets.sh
 
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--states) states=${2:?--states needs a value}; shift 2 ;;
 	--fuzz-time) fuzz_time=${2:?--fuzz-time needs a value}; shift 2 ;;
-	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) echo "scripts/bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done

@@ -16,6 +16,7 @@
 # Usage: scripts/coverage.sh [--no-doc]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 . scripts/lib/apt.sh
 . scripts/lib/targets.sh
 
@@ -23,7 +24,7 @@ write_doc=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-doc) write_doc=0; shift ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) echo "scripts/coverage.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done

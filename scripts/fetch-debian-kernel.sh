@@ -17,6 +17,7 @@
 # `vmlinux` and scripts/bench.sh look for it there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 cache=${PVFUZZ_KERNEL_CACHE:-$PWD/.cache/debian-kernel}
 refresh=0
 die() { echo "scripts/fetch-debian-kernel.sh: $*" >&2; exit 2; }
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--cache) cache=${2:-}; [ -n "$cache" ] || die "--cache needs a directory"; shift 2 ;;
 	--refresh) refresh=1; shift ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done

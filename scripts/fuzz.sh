@@ -35,6 +35,7 @@
 #                   target's own .options, so it wins
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 . scripts/lib/apt.sh
 . scripts/lib/fuzz-options.sh
 . scripts/lib/targets.sh
@@ -69,7 +70,7 @@ while [ $# -gt 0 ]; do
 	--) shift
 		for a in "$@"; do [[ "$a" == -* ]] || die "after --, only libFuzzer flags (-name=value), not '$a'"; done
 		passthrough=("$@"); break ;;
-	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done

@@ -3,6 +3,8 @@
 # with the words and the pvt_* symbol offsets (in words).
 # Usage: gen-templates.sh AS32 AS64 NM OBJCOPY templates.S out.h [EXTRA_AS_FLAGS]
 set -eu
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then . "$(dirname "$0")/lib/usage.sh"; usage; exit 0; fi
+[ $# -ge 6 ] || { echo "scripts/gen-templates.sh: needs AS32 AS64 NM OBJCOPY templates.S out.h (run by CMake; see --help)" >&2; exit 2; }
 as32=$1 as64=$2 nm=$3 objcopy=$4 src=$5 out=$6
 extra=${7:-} # e.g. --defsym MUTANT_<name>=1 (scripts/mutation-score.sh)
 tmp=$(mktemp -d)

@@ -14,13 +14,14 @@
 #   --out DIR      default .cache/kernel-corpus
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 pv=build/pvfuzz out=.cache/kernel-corpus
 die() { echo "scripts/kernel-corpus.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--pvfuzz) pv=${2:-}; shift 2 ;;
 	--out) out=${2:-}; [ -n "$out" ] || die "--out needs a directory"; shift 2 ;;
-	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done

@@ -7,8 +7,14 @@
 # Usage: scripts/make-corpus.sh [--build-dir DIR]   (default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 build=build
-[ "${1:-}" = --build-dir ] && build=${2:?--build-dir needs a value}
+case "${1:-}" in
+"") ;;
+--build-dir) build=${2:?--build-dir needs a value}; [ $# -eq 2 ] || { echo "scripts/make-corpus.sh: unexpected '${3}'" >&2; exit 2; } ;;
+-h|--help) usage; exit 0 ;;
+*) echo "scripts/make-corpus.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

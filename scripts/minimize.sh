@@ -21,6 +21,7 @@
 # profile (or the result does not fail the same way), 2 usage error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 . scripts/lib/targets.sh
 target= profile=${PVFUZZ_PROFILE:-fixed} runs=20000 file= bdir=build-fuzz
 die() { echo "scripts/minimize.sh: $*" >&2; exit 2; }
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--runs) runs=${2:-}; [[ "$runs" =~ ^[0-9]{1,9}$ ]] && [ "$runs" -gt 0 ] ||
 			die "--runs must be a whole number from 1 to 999999999, not '$runs'"; shift 2 ;;
 	--build-dir) bdir=${2:-}; [ -x "$bdir/pvfuzz" ] || die "--build-dir: no pvfuzz in '$bdir'"; shift 2 ;;
-	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) [ -z "$file" ] || die "one FILE at a time"; file=$1; shift ;;
 	esac

@@ -17,6 +17,7 @@
 #                  oracle alone catches; the document is then not rewritten)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 . scripts/lib/apt.sh
 
 budget=60 only= write_doc=1 checks=sweep,diffsweep,fuzz
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
 			die "--checks takes a list of sweep, diffsweep, fuzz"
 		write_doc=0 ;;
 	--no-doc) write_doc=0; shift ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done

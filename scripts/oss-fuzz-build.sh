@@ -9,6 +9,11 @@
 # $SRC/unicorn-2.1.4.tar.gz when the Dockerfile fetched it, else
 # ../shared/vendor beside the checkout, else downloaded; the checksum is
 # checked in every case. Check the result with scripts/oss-fuzz-check.sh.
+case "${1:-}" in
+-h|--help) . "$(dirname "$0")/lib/usage.sh"; usage; exit 0 ;;
+"") ;;
+*) echo "scripts/oss-fuzz-build.sh: takes no arguments, only the OSS-Fuzz environment (see --help)" >&2; exit 2 ;;
+esac
 : "${CC:?}" "${CXX:?}" "${CFLAGS:=}" "${CXXFLAGS:=}" "${LIB_FUZZING_ENGINE:?}" "${SRC:?}" "${OUT:?}"
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${WORK:-$here/build-oss-fuzz}/pvfuzz-build

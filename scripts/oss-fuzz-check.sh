@@ -28,9 +28,9 @@
 # the vendored scripts are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 top=$PWD
 . scripts/lib/apt.sh
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 die() { echo "scripts/oss-fuzz-check.sh: $*" >&2; exit 2; }
 rows=(address undefined coverage afl) time_s=20 work=$top/build-oss-fuzz
 while [ $# -gt 0 ]; do

@@ -24,11 +24,11 @@
 # printed), 2 usage error, 3 the build failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 . scripts/lib/targets.sh
 . scripts/lib/apt.sh
 . scripts/lib/fuzz-options.sh
 
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 die() { echo "scripts/soak.sh: $*" >&2; exit 2; }
 all_flavors=(book3s32 booke32 book3s64 booke64 book3s64le)
 minutes=1 jobs=$(nproc) image=1 flavors=("${all_flavors[@]}")

@@ -21,6 +21,7 @@
 #   --no-oss-fuzz skip the oss-fuzz label even when the scripts are there
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/usage.sh
 . scripts/lib/apt.sh
 
 build=build
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=yes; shift ;;
 	--no-kernel) kernel=no; shift ;;
 	--no-oss-fuzz) oss=no; shift ;;
-	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) echo "scripts/test.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done

@@ -19,7 +19,7 @@
 # crash, 2 usage error.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+. "$top/scripts/lib/usage.sh"
 die() { echo "scripts/triage.sh: $*" >&2; exit 2; }
 pvfuzz="" profile=${PVFUZZ_PROFILE:-fixed} dirs=()
 while [ $# -gt 0 ]; do

@@ -37,6 +37,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 source "$repo/scripts/lib/apt.sh"
+source "$repo/scripts/lib/usage.sh"
 
 die() { echo "scripts/kernel-mode/build.sh: $*" >&2; exit 2; }
 say() { echo "kernel-mode: $*" >&2; }
@@ -53,7 +54,7 @@ while [ $# -gt 0 ]; do
 	--out) out=${2:-}; [ -n "$out" ] || die "--out needs a directory"; shift 2 ;;
 	--force) force=1; shift ;;
 	--apply-patches) apply=1; shift ;;
-	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
