@@ -214,6 +214,16 @@ run "$src/scripts/kernel-mode/build.sh" --flavor all --out a-file
 check "kernel-mode/build.sh --out FILE" 2 "is a file, not a directory"
 [ -z "$out" ] || fail "kernel-mode/build.sh --out FILE printed '$out'"
 
+# every script's --help is its header comment, and exits 0
+for s in "$src"/scripts/*.sh "$src"/scripts/kernel-mode/build.sh; do
+	run bash "$s" --help
+	if [ "$rc" -ne 0 ] || [ -z "$out" ] || grep -q '^#' <<<"$out"; then
+		fail "${s#"$src"/} --help: exit $rc, first line '$(head -n 1 <<<"$out")'"
+	else
+		ok "${s#"$src"/} --help"
+	fi
+done
+
 # the fuzz targets read the environment once, before the first input, and a
 # value they do not understand is a usage error, not a crash or a default
 fz=$(dirname "$pv")/fuzzers
