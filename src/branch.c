@@ -33,6 +33,21 @@ uint32_t pv_branch_masked(uint64_t from, uint64_t to)
 	return PPC_B_OPCODE | ((uint32_t)(to - from) & PPC_B_MASK);
 }
 
+bool pv_branch_target(bool is64, uint64_t from, uint32_t word, uint64_t *to)
+{
+	int64_t d;
+	if (word >> 26 == 18 && !(word & 2))
+		d = (int32_t)((word & 0x03fffffcu) << 6) >> 6; /* LI: 24 bits and two zeros, sign-extended */
+	else if (word >> 26 == 16 && !(word & 2))
+		d = (int16_t)(word & 0xfffcu); /* BD: 14 bits and two zeros */
+	else
+		return false;
+	*to = from + (uint64_t)d;
+	if (!is64)
+		*to &= 0xffffffffu;
+	return true;
+}
+
 bool pv_branch_decode(bool is64, uint64_t from, uint32_t word, uint64_t *to)
 {
 	if ((word & ~PPC_B_MASK) != PPC_B_OPCODE)

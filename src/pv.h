@@ -229,6 +229,10 @@ bool pv_branch_encode(bool is64, uint64_t from, uint64_t to, uint32_t *out);
 uint32_t pv_branch_masked(uint64_t from, uint64_t to);
 /* The target of `b` (AA=0, LK=0) at `from`; false when the word is no such b. */
 bool pv_branch_decode(bool is64, uint64_t from, uint32_t word, uint64_t *to);
+/* The target of any relative branch at `from`: b/bl (primary opcode 18) or
+ * bc/bcl (16), AA=0; false for other words (absolute branches, branches to
+ * LR or CTR). For cutting straight-line blocks out of real text. */
+bool pv_branch_target(bool is64, uint64_t from, uint32_t word, uint64_t *to);
 
 /* ---- templates (templates.c, templates.S) -------------------------------- */
 

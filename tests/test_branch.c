@@ -120,6 +120,39 @@ static uint32_t loop_once(enum pv_flavor f, uint64_t site, uint64_t area, enum p
 /* Area above the site: its last word must be within +0x1fffffc (the whole
  * area must be in reach, docs/engine.md), so the instance start is at most
  * 0x1fffffc - 4*(n-1) away. */
+/* pv_branch_target: every relative branch, for cutting blocks out of real
+ * text; absolute and register branches are none */
+static void relative_branch_targets(void **state)
+{
+	(void)state;
+	uint64_t to;
+	/* b +8 (0x48000008) and bl -4 (0x4bfffffd) */
+	assert_true(pv_branch_target(true, 0x1000, 0x48000008, &to));
+	assert_int_equal(to, 0x1008);
+	assert_true(pv_branch_target(true, 0x1000, 0x4bfffffd, &to));
+	assert_int_equal(to, 0xffc);
+	/* bne cr0,+0x10 (0x40820010) and bdnz -8 (0x4200fff8) */
+	assert_true(pv_branch_target(true, 0x2000, 0x40820010, &to));
+	assert_int_equal(to, 0x2010);
+	assert_true(pv_branch_target(true, 0x2000, 0x4200fff8, &to));
+	assert_int_equal(to, 0x1ff8);
+	/* maximum negative bc: -0x8000 */
+	assert_true(pv_branch_target(true, 0x10000, 0x41808000, &to));
+	assert_int_equal(to, 0x8000);
+	/* 32-bit: b -8 from 0 wraps to the top of 4 GiB, 64-bit to the top of 2^64 */
+	assert_true(pv_branch_target(false, 0, 0x4bfffff8, &to));
+	assert_int_equal(to, 0xfffffff8u);
+	assert_true(pv_branch_target(true, 0, 0x4bfffff8, &to));
+	assert_true(to == 0xfffffffffffffff8ull);
+	/* ba 0x100 (0x48000102), bca (0x42000102), blr (0x4e800020), bctr (0x4e800420): none */
+	assert_false(pv_branch_target(true, 0x1000, 0x48000102, &to));
+	assert_false(pv_branch_target(true, 0x1000, 0x42000102, &to));
+	assert_false(pv_branch_target(true, 0x1000, 0x4e800020, &to));
+	assert_false(pv_branch_target(true, 0x1000, 0x4e800420, &to));
+	/* a non-branch: addi r3,r3,1 */
+	assert_false(pv_branch_target(true, 0x1000, 0x38630001, &to));
+}
+
 static void loop_area_above_site(void **state)
 {
 	(void)state;
@@ -171,6 +204,7 @@ int main(void)
 		cmocka_unit_test(unaligned_target),
 		cmocka_unit_test(wraps_at_4gib_on_32bit_only),
 		cmocka_unit_test(return_branch_limits),
+		cmocka_unit_test(relative_branch_targets),
 		cmocka_unit_test(loop_area_above_site),
 		cmocka_unit_test(loop_area_below_site),
 		cmocka_unit_test(loop_area_across_4gib_on_32bit),

@@ -55,7 +55,7 @@ static void parse_interrupts(const char *s, struct pv_diff_opts *o)
 
 int cmd_diff(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) /* the real-code form: tool/cmd_kdiff.c */
+	for (int i = 1; i < argc; i++) /* the real-code form: tool/cmd_diff_vmlinux.c */
 		if (!strcmp(argv[i], "--vmlinux") || !strncmp(argv[i], "--vmlinux=", 10))
 			return cmd_diff_vmlinux(argc, argv);
 	enum { O_FLAVOR = 256, O_PROFILE, O_FEATURES, O_SEED, O_STATES, O_BUDGET, O_IRQ, O_JSON, O_HELP };

@@ -67,7 +67,7 @@ static bool ends_block(uint32_t w)
 	}
 }
 
-struct kdiff {
+struct vmlinux_diff {
 	struct pv_vmlinux k;
 	struct pv_vmlinux_opts kopts;
 	struct pv_ctx ctx;
@@ -82,34 +82,26 @@ struct kdiff {
 	unsigned seeds_written;
 };
 
-static bool in_skip(const struct kdiff *kd, size_t i)
+static bool in_skip(const struct vmlinux_diff *kd, size_t i)
 {
 	uint64_t a = kd->base + 4 * i;
 	return a >= kd->skip_lo && a < kd->skip_hi;
 }
 
-static void mark_targets(struct kdiff *kd)
+static void mark_targets(struct vmlinux_diff *kd)
 {
 	bool is64 = kd->ctx.fi->is64;
 	for (size_t i = 0; i < kd->n; i++) {
-		uint32_t w = kd->w[i];
-		int64_t disp;
-		if (ppc_opcode(w) == 18 && !(w & 2))
-			disp = (int64_t)(int32_t)((w & 0x03fffffcu) << 6) >> 6;
-		else if (ppc_opcode(w) == 16 && !(w & 2))
-			disp = (int16_t)(w & 0xfffcu);
-		else
+		uint64_t to;
+		if (!pv_branch_target(is64, kd->base + 4 * i, kd->w[i], &to))
 			continue;
-		uint64_t to = kd->base + 4 * i + (uint64_t)disp;
-		if (!is64)
-			to &= 0xffffffffull;
 		if (to >= kd->base && to < kd->base + 4 * kd->n)
 			kd->target[(to - kd->base) / 4] = 1;
 	}
 }
 
 /* [*lo, *hi): the straight-line block around site i. */
-static void cut_block(const struct kdiff *kd, size_t i, size_t *lo, size_t *hi)
+static void cut_block(const struct vmlinux_diff *kd, size_t i, size_t *lo, size_t *hi)
 {
 	size_t s = i;
 	while (s > 0 && i - s < MAX_SIDE && !kd->target[s] && !ends_block(kd->w[s - 1]) && !in_skip(kd, s - 1))
@@ -120,7 +112,7 @@ static void cut_block(const struct kdiff *kd, size_t i, size_t *lo, size_t *hi)
 	*lo = s, *hi = e;
 }
 
-static void write_seed(struct kdiff *kd, enum pvf_target t, uint64_t site, const uint8_t *b, size_t len)
+static void write_seed(struct vmlinux_diff *kd, enum pvf_target t, uint64_t site, const uint8_t *b, size_t len)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s/kernel-%llx", kd->seeds_out, pvf_target_name(t), (unsigned long long)site);
@@ -131,7 +123,7 @@ static void write_seed(struct kdiff *kd, enum pvf_target t, uint64_t site, const
 /* A fuzz_diff input (at most 8 words of the block, the site among them,
  * raw selectors) and a fuzz_image input (up to 256 words around the site
  * at their real address). */
-static void write_seeds(struct kdiff *kd, size_t lo, size_t hi, size_t site)
+static void write_seeds(struct vmlinux_diff *kd, size_t lo, size_t hi, size_t site)
 {
 	unsigned platform = pvf_platform_index(kd->ctx.flavor, kd->ctx.features, kd->ctx.profile);
 	struct pvf_out o = {0};
@@ -179,7 +171,7 @@ static const struct {
 
 /* Runs words [lo, hi) from the corner states; returns the verdict and, in
  * *reached, how many states executed the site (word `site`). */
-static enum verdict run_block(struct kdiff *kd, struct pv_oracle *or, size_t lo, size_t hi, size_t site,
+static enum verdict run_block(struct vmlinux_diff *kd, struct pv_oracle *or, size_t lo, size_t hi, size_t site,
 			      struct pv_diff *d, struct pv_state *st, unsigned *reached, struct pv_tally *tally)
 {
 	struct pv_diff_opts o = {.one_site = true, .site = (unsigned)(site - lo)};
@@ -212,7 +204,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		PV_KSYM_LONGOPTS(O_KSYM),
 		{0, 0, 0, 0},
 	};
-	static struct kdiff kd;
+	static struct vmlinux_diff kd;
 	const char *path = NULL, *sites_arg = "all";
 	enum pv_profile profile = PV_PROFILE_FIXED;
 	unsigned features = PV_FEAT_ALL;
