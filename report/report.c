@@ -282,3 +282,72 @@ void pv_print_tally_json(FILE *f, const struct pv_tally *t)
 	fprintf(f, "},\"delivered\":%llu,\"must_act\":%llu,\"irq_runs\":%llu,\"irq_windows\":%llu", t->delivered,
 		t->must_act, t->irq_runs, t->irq_windows);
 }
+
+/* ---- what a patch pass did (pvfuzz patch) ------------------------------ */
+
+void pv_print_patch_report(FILE *f, const struct pv_ctx *ctx, const char *profile_label, const struct pv_image *img,
+			   const struct pv_area *area, const struct pv_report *rep, double secs)
+{
+	bool is64 = ctx->fi->is64;
+	unsigned tp = 0, ts = 0;
+	fprintf(f, "flavor %s, profile %s, features %s\n", ctx->fi->name, profile_label,
+	       pv_features_name(ctx->features));
+	fprintf(f, "image:  0x%llx, %zu bytes, %llu words examined\n", (unsigned long long)img->base, img->len,
+	       (unsigned long long)rep->words);
+	fprintf(f, "area:   0x%llx, %zu of %zu bytes used (%.1f%%)\n", (unsigned long long)area->addr,
+	       area->used, area->size, area->size ? 100.0 * area->used / area->size : 0.0);
+	fprintf(f, "\n%-16s %9s %9s\n", "class", "patched", "skipped");
+	for (unsigned c = 0; c < PV_NCLASSES; c++) {
+		tp += rep->patched[c];
+		ts += rep->skipped[c];
+		if (rep->patched[c] || rep->skipped[c])
+			fprintf(f, "%-16s %9u %9u\n", pv_class_name(c), rep->patched[c], rep->skipped[c]);
+	}
+	fprintf(f, "%-16s %9u %9u\n", "total", tp, ts);
+	if (rep->foreign)
+		fprintf(f, "\n%u words rewritten that the %s profile's table does not match (first at 0x%llx): "
+		       "judged by the oracle (pvfuzz diff), not named here\n", rep->foreign,
+		       pv_profile_name(ctx->profile), (unsigned long long)rep->first_foreign);
+	if (rep->nskips) {
+		fprintf(f, "\nskipped sites:\n");
+		for (size_t i = 0; i < rep->nskips; i++)
+			fprintf(f, "  0x%0*llx  %-12s %s\n", is64 ? 16 : 8, (unsigned long long)rep->skips[i].addr,
+			       pv_class_name(rep->skips[i].cls), pv_skip_reason_name(rep->skips[i].reason));
+	}
+	fprintf(f, "\nflush ranges: %zu\n", rep->nflush);
+	fprintf(f, "largest branch distance: 0x%llx\n", (unsigned long long)rep->max_branch);
+	fprintf(f, "time: %.3f s\n", secs);
+}
+
+void pv_print_patch_report_json(FILE *f, const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *area,
+				const struct pv_report *rep, double secs, const char *extra)
+{
+	fprintf(f, "{%s\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"base\":\"0x%llx\",\"bytes\":%zu,"
+	       "\"words\":%llu,", extra ? extra : "", ctx->fi->name,
+	       ctx->patch_hook ? "kernel" : pv_profile_name(ctx->profile), pv_features_name(ctx->features),
+	       (unsigned long long)img->base, img->len, (unsigned long long)rep->words);
+	fprintf(f, "\"area\":{\"addr\":\"0x%llx\",\"size\":%zu,\"used\":%zu},", (unsigned long long)area->addr,
+	       area->size, area->used);
+	const char *sep = "";
+	fprintf(f, "\"classes\":{");
+	for (unsigned c = 0; c < PV_NCLASSES; c++)
+		if (rep->patched[c] || rep->skipped[c]) {
+			fprintf(f, "%s\"%s\":{\"patched\":%u,\"skipped\":%u}", sep, pv_class_name(c), rep->patched[c],
+			       rep->skipped[c]);
+			sep = ",";
+		}
+	fprintf(f, "},\"skip_reasons\":{");
+	for (unsigned r = 0; r < PV_NSKIP; r++)
+		fprintf(f, "%s\"%s\":%u", r ? "," : "", pv_skip_reason_name(r), rep->by_reason[r]);
+	fprintf(f, "},\"skips\":[");
+	for (size_t i = 0; i < rep->nskips; i++)
+		fprintf(f, "%s{\"addr\":\"0x%llx\",\"class\":\"%s\",\"reason\":\"%s\"}", i ? "," : "",
+		       (unsigned long long)rep->skips[i].addr, pv_class_name(rep->skips[i].cls),
+		       pv_skip_reason_name(rep->skips[i].reason));
+	fprintf(f, "],\"flush\":[");
+	for (size_t i = 0; i < rep->nflush; i++)
+		fprintf(f, "%s{\"addr\":\"0x%llx\",\"len\":%llu}", i ? "," : "", (unsigned long long)rep->flush[i].addr,
+		       (unsigned long long)rep->flush[i].len);
+	fprintf(f, "],\"foreign_rewrites\":%u,\"max_branch\":%llu,\"time_s\":%.6f}\n", rep->foreign,
+	       (unsigned long long)rep->max_branch, secs);
+}

@@ -42,4 +42,13 @@ void pv_print_tally(FILE *f, const char *indent, const struct pv_tally *t);
 /* "\"fell_through\":N,...,\"ended_by\":{...}" without braces around it */
 void pv_print_tally_json(FILE *f, const struct pv_tally *t);
 
+/* What one patch pass did: flavor, profile (as profile_label names it),
+ * image and area, per class patched and skipped, skipped sites, flush
+ * ranges, the largest branch, the time; and the same as one JSON object
+ * (extra: members to put first, or NULL). pvfuzz patch prints these. */
+void pv_print_patch_report(FILE *f, const struct pv_ctx *ctx, const char *profile_label, const struct pv_image *img,
+			   const struct pv_area *area, const struct pv_report *rep, double secs);
+void pv_print_patch_report_json(FILE *f, const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *area,
+				const struct pv_report *rep, double secs, const char *extra);
+
 #endif

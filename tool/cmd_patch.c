@@ -200,73 +200,6 @@ static void words_form(const struct pv_ctx *ctx, struct opts *o, char **words, i
 	free(area_mem);
 }
 
-static void print_report_text(const struct pv_ctx *ctx, const struct pv_image *img,
-			      const struct pv_area *area, const struct pv_report *rep, double secs)
-{
-	bool is64 = ctx->fi->is64;
-	unsigned tp = 0, ts = 0;
-	printf("flavor %s, profile %s, features %s\n", ctx->fi->name, cli_profile_label(ctx),
-	       pv_features_name(ctx->features));
-	printf("image:  0x%llx, %zu bytes, %llu words examined\n", (unsigned long long)img->base, img->len,
-	       (unsigned long long)rep->words);
-	printf("area:   0x%llx, %zu of %zu bytes used (%.1f%%)\n", (unsigned long long)area->addr,
-	       area->used, area->size, area->size ? 100.0 * area->used / area->size : 0.0);
-	printf("\n%-16s %9s %9s\n", "class", "patched", "skipped");
-	for (unsigned c = 0; c < PV_NCLASSES; c++) {
-		tp += rep->patched[c];
-		ts += rep->skipped[c];
-		if (rep->patched[c] || rep->skipped[c])
-			printf("%-16s %9u %9u\n", pv_class_name(c), rep->patched[c], rep->skipped[c]);
-	}
-	printf("%-16s %9u %9u\n", "total", tp, ts);
-	if (rep->foreign)
-		printf("\n%u words rewritten that the %s profile's table does not match (first at 0x%llx): "
-		       "judged by the oracle (pvfuzz diff), not named here\n", rep->foreign,
-		       pv_profile_name(ctx->profile), (unsigned long long)rep->first_foreign);
-	if (rep->nskips) {
-		printf("\nskipped sites:\n");
-		for (size_t i = 0; i < rep->nskips; i++)
-			printf("  0x%0*llx  %-12s %s\n", is64 ? 16 : 8, (unsigned long long)rep->skips[i].addr,
-			       pv_class_name(rep->skips[i].cls), pv_skip_reason_name(rep->skips[i].reason));
-	}
-	printf("\nflush ranges: %zu\n", rep->nflush);
-	printf("largest branch distance: 0x%llx\n", (unsigned long long)rep->max_branch);
-	printf("time: %.3f s\n", secs);
-}
-
-static void print_report_json(const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *area,
-			      const struct pv_report *rep, double secs, const char *extra)
-{
-	printf("{%s\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"base\":\"0x%llx\",\"bytes\":%zu,"
-	       "\"words\":%llu,", extra ? extra : "", ctx->fi->name,
-	       ctx->patch_hook ? "kernel" : pv_profile_name(ctx->profile), pv_features_name(ctx->features),
-	       (unsigned long long)img->base, img->len, (unsigned long long)rep->words);
-	printf("\"area\":{\"addr\":\"0x%llx\",\"size\":%zu,\"used\":%zu},", (unsigned long long)area->addr,
-	       area->size, area->used);
-	const char *sep = "";
-	printf("\"classes\":{");
-	for (unsigned c = 0; c < PV_NCLASSES; c++)
-		if (rep->patched[c] || rep->skipped[c]) {
-			printf("%s\"%s\":{\"patched\":%u,\"skipped\":%u}", sep, pv_class_name(c), rep->patched[c],
-			       rep->skipped[c]);
-			sep = ",";
-		}
-	printf("},\"skip_reasons\":{");
-	for (unsigned r = 0; r < PV_NSKIP; r++)
-		printf("%s\"%s\":%u", r ? "," : "", pv_skip_reason_name(r), rep->by_reason[r]);
-	printf("},\"skips\":[");
-	for (size_t i = 0; i < rep->nskips; i++)
-		printf("%s{\"addr\":\"0x%llx\",\"class\":\"%s\",\"reason\":\"%s\"}", i ? "," : "",
-		       (unsigned long long)rep->skips[i].addr, pv_class_name(rep->skips[i].cls),
-		       pv_skip_reason_name(rep->skips[i].reason));
-	printf("],\"flush\":[");
-	for (size_t i = 0; i < rep->nflush; i++)
-		printf("%s{\"addr\":\"0x%llx\",\"len\":%llu}", i ? "," : "", (unsigned long long)rep->flush[i].addr,
-		       (unsigned long long)rep->flush[i].len);
-	printf("],\"foreign_rewrites\":%u,\"max_branch\":%llu,\"time_s\":%.6f}\n", rep->foreign,
-	       (unsigned long long)rep->max_branch, secs);
-}
-
 /* The default template area of the image form: at the next 4 KiB boundary
  * after the image, or, when the address space ends before it would, the
  * 4 KiB-aligned block below the image. *ok false when neither fits. */
@@ -352,9 +285,9 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 		cli_output_write("--area-out", o->area_out, area_mem, area.used);
 	cli_outputs_commit();
 	if (o->json)
-		print_report_json(ctx, &img, &area, &rep, secs, NULL);
+		pv_print_patch_report_json(stdout, ctx, &img, &area, &rep, secs, NULL);
 	else
-		print_report_text(ctx, &img, &area, &rep, secs);
+		pv_print_patch_report(stdout, ctx, cli_profile_label(ctx), &img, &area, &rep, secs);
 	pv_report_free(&rep);
 	if (!inside)
 		free(area_mem);
@@ -435,7 +368,7 @@ static void kernel_form(struct opts *o)
 				      k->have[j] ? "\"" : "");
 		if (m < (int)sizeof extra)
 			snprintf(extra + m, sizeof extra - (size_t)m, "},\"verify\":\"%s\"},", verdict);
-		print_report_json(&ctx, &kp.img, &kp.area, &rep, secs, extra);
+		pv_print_patch_report_json(stdout, &ctx, &kp.img, &kp.area, &rep, secs, extra);
 	} else {
 		printf("kernel: %s (%u-bit %s-endian%s%s)\n", o->vmlinux, k->elf_class,
 		       k->little_endian ? "little" : "big", k->abi ? ", ELFv" : "", k->abi ? (k->abi == 1 ? "1" : "2") : "");
@@ -450,7 +383,7 @@ static void kernel_form(struct opts *o)
 		if (o->verify)
 			printf("verify: %s\n", verdict);
 		printf("\n");
-		print_report_text(&ctx, &kp.img, &kp.area, &rep, secs);
+		pv_print_patch_report(stdout, &ctx, cli_profile_label(&ctx), &kp.img, &kp.area, &rep, secs);
 	}
 	pv_report_free(&rep);
 	pv_vmlinux_free(k);
