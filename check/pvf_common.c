@@ -132,12 +132,8 @@ int pvf_env_init(enum pvf_profile_policy *pol, char *err, size_t n)
 	if (env_choice("PVFUZZ_FLAVOR", parse_flavor, "a flavor", &forced_flavor, err, n) != 0 ||
 	    env_choice("PVFUZZ_CLASS", parse_class, "a rewrite class", &focus_class, err, n) != 0)
 		return -1;
-	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
-		focus_need[f] = 0;
-		for (size_t i = 0; focus_class >= 0 && i < pv_nrows; i++)
-			if (pv_rows[i].cls == (unsigned)focus_class && (pv_rows[i].flavors & PV_FL(f)))
-				focus_need[f] |= pv_rows[i].gate;
-	}
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++)
+		focus_need[f] = focus_class >= 0 ? pv_class_gate((enum pv_class)focus_class, f) : 0;
 	pvf_crash_env_init();
 	return 0;
 }

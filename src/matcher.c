@@ -87,6 +87,24 @@ void pv_row_regs(const struct pv_row *r, unsigned *nrt, unsigned *nrb)
 	*nrb = r->carried & RB_FIELD ? 32 : 1;
 }
 
+unsigned pv_class_flavors(enum pv_class c, enum pv_profile p)
+{
+	unsigned fl = 0;
+	for (size_t i = 0; i < pv_nrows; i++)
+		if (pv_rows[i].cls == c && (!pv_rows[i].profiles || (pv_rows[i].profiles & PV_PR(p))))
+			fl |= pv_rows[i].flavors;
+	return fl;
+}
+
+unsigned pv_class_gate(enum pv_class c, enum pv_flavor f)
+{
+	unsigned gate = 0;
+	for (size_t i = 0; i < pv_nrows; i++)
+		if (pv_rows[i].cls == c && (f == PV_NFLAVORS || (pv_rows[i].flavors & PV_FL(f))))
+			gate |= pv_rows[i].gate;
+	return gate;
+}
+
 const struct pv_row *pv_match(const struct pv_ctx *ctx, uint32_t word)
 {
 	if (ppc_opcode(word) != 31)

@@ -212,6 +212,12 @@ int pv_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv
 uint32_t pv_row_word(const struct pv_row *r, unsigned rt, unsigned rb);
 void pv_row_regs(const struct pv_row *r, unsigned *nrt, unsigned *nrb);
 
+/* Questions about a class, answered from the table: the flavors (PV_FL
+ * bits) where one of its rows applies under profile p, and the features
+ * (PV_FEAT_* bits) its rows need on flavor f (every flavor: PV_NFLAVORS). */
+unsigned pv_class_flavors(enum pv_class c, enum pv_profile p);
+unsigned pv_class_gate(enum pv_class c, enum pv_flavor f);
+
 /* The row a word matches under ctx, or NULL: the word is left unchanged. */
 const struct pv_row *pv_match(const struct pv_ctx *ctx, uint32_t word);
 

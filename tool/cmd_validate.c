@@ -13,18 +13,17 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "diffsweep.h"
+#include "fuzz_run.h"
 #include "disasm.h"
 #include "pvf.h"
 #include "report.h"
@@ -87,7 +86,7 @@ struct step {
 	char first[256];          /* the first failure */
 };
 
-#define MAX_STEPS (4 * PV_NFLAVORS)
+#define MAX_STEPS (4 * PV_NFLAVORS) /* step_kinds x flavors */
 
 struct validate {
 	enum pv_class cls;
@@ -99,6 +98,8 @@ struct validate {
 	char out[PATH_MAX], failures[PATH_MAX + 16], fuzzers[PATH_MAX], corpus[PATH_MAX], work[PATH_MAX];
 	struct step steps[MAX_STEPS];
 	unsigned nsteps;
+	unsigned per_flavor;        /* fuzzing seconds of one fuzz step */
+	const struct step *running; /* the fuzz step under way (its progress lines) */
 };
 
 static void progress(const struct validate *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -112,26 +113,13 @@ static void progress(const struct validate *v, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* The flavors where some row of the class applies under the profile. */
-static unsigned class_flavors(enum pv_class cls, enum pv_profile p)
-{
-	unsigned fl = 0;
-	for (size_t i = 0; i < pv_nrows; i++)
-		if (pv_rows[i].cls == cls && (!pv_rows[i].profiles || (pv_rows[i].profiles & PV_PR(p))))
-			fl |= pv_rows[i].flavors;
-	return fl;
-}
-
 static void list_classes(enum pv_profile p)
 {
 	printf("%-16s %-44s %s\n", "class", "flavors", "features");
 	for (unsigned c = 0; c < PV_NCLASSES; c++) {
-		unsigned fl = class_flavors((enum pv_class)c, p), gate = 0;
+		unsigned fl = pv_class_flavors((enum pv_class)c, p), gate = pv_class_gate((enum pv_class)c, PV_NFLAVORS);
 		if (!fl)
 			continue;
-		for (size_t i = 0; i < pv_nrows; i++)
-			if (pv_rows[i].cls == c)
-				gate |= pv_rows[i].gate;
 		char names[64] = "";
 		for (unsigned f = 0; f < PV_NFLAVORS; f++)
 			if (fl & PV_FL(f))
@@ -302,151 +290,74 @@ static unsigned focused_seeds(const struct validate *v, enum pvf_target t, const
 	return n;
 }
 
-/* The first line of the log that says what went wrong. */
-static void first_failure(const char *log, char *out, size_t n)
+static void fuzz_tick(void *arg, double elapsed)
 {
-	static const char *const marks[] = {"CHECK FAILED: ", "ERROR: ", "SUMMARY: ", "==ERROR"};
-	char line[512];
-	snprintf(out, n, "the fuzzer failed (log: %s)", log);
-	for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
-		FILE *f = fopen(log, "r");
-		if (!f)
-			return;
-		while (fgets(line, sizeof line, f)) {
-			char *p = strstr(line, marks[m]);
-			if (!p)
-				continue;
-			p[strcspn(p, "\n")] = 0;
-			snprintf(out, n, "%s", m == 0 ? p + strlen(marks[m]) : p);
-			fclose(f);
-			return;
-		}
-		fclose(f);
+	const struct validate *v = arg;
+	progress(v, "%s on %s: %.0f of %u s", v->running->name, pv_flavor_info(v->running->flavor)->name, elapsed,
+		 v->per_flavor);
+}
+
+static void step_fuzz(struct validate *v, struct step *st)
+{
+	if (!v->time) {
+		st->result = R_SKIP;
+		return;
 	}
-}
-
-/* libFuzzer's count of executions, and of those that ran the seeds: the
- * "#N INITED" line comes once every seed has run (0 when it never came) */
-static unsigned long long executed_units(const char *log, unsigned long long *seeds)
-{
-	unsigned long long n = 0, k;
-	char line[512];
-	*seeds = 0;
-	FILE *f = fopen(log, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f)) {
-		sscanf(line, "stat::number_of_executed_units: %llu", &n);
-		if (line[0] == '#' && sscanf(line, "#%llu", &k) == 1 && strstr(line, "\tINITED"))
-			*seeds = k;
-	}
-	fclose(f);
-	return n;
-}
-
-/* The target's libFuzzer options, from the fuzzers/<target>.options that
- * scripts/fuzz.sh and OSS-Fuzz read too ("[libfuzzer]", then key = value). */
-#define MAX_OPTIONS 4
-static unsigned fuzzer_options(const char *target, char opts[MAX_OPTIONS][80])
-{
-	char path[PATH_MAX], line[256], key[32], val[40];
-	unsigned n = 0;
-	snprintf(path, sizeof path, "%s/fuzzers/%s.options", PVFUZZ_SOURCE_DIR, target);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (n < MAX_OPTIONS && fgets(line, sizeof line, f))
-		if (sscanf(line, " %31[a-z_] = %39s", key, val) == 2)
-			snprintf(opts[n++], sizeof opts[0], "-%s=%s", key, val);
-	fclose(f);
-	return n;
-}
-
-static void step_fuzz(struct validate *v, struct step *st, unsigned secs)
-{
 	const char *fl = pv_flavor_info(st->flavor)->name;
 	char bin[PATH_MAX + 32], dict[PATH_MAX + 64], work[PATH_MAX + 64], log[PATH_MAX + 64];
-	char prefix[PATH_MAX + 64], seeds[PATH_MAX + 32], t_opt[32];
+	char prefix[PATH_MAX + 64], seeds[PATH_MAX + 32];
 	snprintf(bin, sizeof bin, "%s/%s", v->fuzzers, st->name);
 	snprintf(dict, sizeof dict, "%s/%s-%s.dict", v->work, st->name, fl);
 	snprintf(work, sizeof work, "%s/%s-%s", v->work, st->name, fl);
 	snprintf(log, sizeof log, "%s/%s-%s.log", v->out, st->name, fl);
 	snprintf(prefix, sizeof prefix, "%s/%s-%s-", v->failures, st->name, fl);
 	snprintf(seeds, sizeof seeds, "%s/%s-%s-seeds", v->work, st->name, fl);
-	snprintf(t_opt, sizeof t_opt, "-max_total_time=%u", secs);
 	write_dict(v, st->flavor, dict);
 	mkdir_or_die(work);
 	mkdir_or_die(v->failures);
-	char opts[MAX_OPTIONS][80];
-	unsigned nopts = fuzzer_options(st->name, opts);
-	char dict_opt[PATH_MAX + 80], prefix_opt[PATH_MAX + 96];
-	snprintf(dict_opt, sizeof dict_opt, "-dict=%s", dict);
-	snprintf(prefix_opt, sizeof prefix_opt, "-artifact_prefix=%s", prefix);
 	enum pvf_target target;
 	pvf_target_parse(st->name, &target);
 	bool have_seeds = focused_seeds(v, target, seeds) > 0;
 	if (!have_seeds && !v->json)
 		progress(v, "no seeds in %s/%s: %s starts from an empty corpus", v->corpus, st->name, st->name);
-
-	double t0 = cli_now();
-	pid_t pid = fork();
-	if (pid < 0)
+	struct pvf_fuzz_run r = {
+		.bin = bin, .target = st->name, .source_dir = PVFUZZ_SOURCE_DIR, .secs = v->per_flavor,
+		.dict = dict, .artifact_prefix = prefix, .log = log, .corpus = work, .seeds = have_seeds ? seeds : NULL,
+		.env = {{"PVFUZZ_CLASS", pv_class_name(v->cls)}, {"PVFUZZ_FLAVOR", fl},
+			{"PVFUZZ_PROFILE", cli_profile_arg(v->profile)}},
+		.tick = v->json ? NULL : fuzz_tick, .tick_arg = v,
+	};
+	v->running = st;
+	if (pvf_fuzz_run(&r) != 0)
 		cli_fail("validate: fork: %s", strerror(errno));
-	if (pid == 0) {
-		FILE *l = freopen(log, "w", stdout);
-		if (!l || dup2(fileno(stdout), 2) < 0)
-			_exit(127);
-		setenv("PVFUZZ_CLASS", pv_class_name(v->cls), 1);
-		setenv("PVFUZZ_FLAVOR", fl, 1);
-		setenv("PVFUZZ_PROFILE", cli_profile_arg(v->profile), 1);
-		char *args[16] = {bin, t_opt, "-timeout=25", "-rss_limit_mb=4096", "-print_final_stats=1",
-				  dict_opt, prefix_opt};
-		unsigned a = 7;
-		for (unsigned k = 0; k < nopts; k++)
-			args[a++] = opts[k];
-		args[a++] = work;
-		if (have_seeds)
-			args[a++] = seeds;
-		args[a] = NULL;
-		execv(bin, args);
-		fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
-		_exit(127);
-	}
-	int status = 0;
-	double last = t0;
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		double now = cli_now();
-		if (now - t0 > secs + 120.0) { /* a hung fuzzer: the gate still ends */
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		if (!v->json && now - last >= 5.0) {
-			progress(v, "%s on %s: %.0f of %u s", st->name, fl, now - t0, secs);
-			last = now;
-		}
-		usleep(100000);
-	}
-	unsigned long long seeded;
-	st->count = executed_units(log, &seeded);
+	st->count = r.execs;
 	st->unit = "execs";
-	st->fresh = seeded && st->count > seeded ? (long long)(st->count - seeded) : 0;
-	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+	st->fresh = r.seeds_ran && r.execs > r.seeds_ran ? (long long)(r.execs - r.seeds_ran) : 0;
+	if (!r.ok) {
 		st->result = R_FAIL;
-		first_failure(log, st->first, sizeof st->first);
+		snprintf(st->first, sizeof st->first, "%s", r.first_failure);
 		return;
 	}
 	/* a step that only replayed its seeds has fuzzed nothing: not a pass */
 	if (st->fresh == 0) {
 		st->result = R_FAIL;
 		snprintf(st->first, sizeof st->first,
-			 "no input beyond the %llu seeds ran in %u s: give more --time (log: %s)", seeded ? seeded : st->count,
-			 secs, log);
+			 "no input beyond the %llu seeds ran in %u s: give more --time (log: %s)",
+			 r.seeds_ran ? r.seeds_ran : st->count, v->per_flavor, log);
 	}
 }
+
+/* The steps, in this order, each over every flavor where the class applies. */
+static const struct {
+	const char *name; /* a fuzz step's name is its target's */
+	void (*run)(struct validate *v, struct step *st);
+} step_kinds[] = {
+	{"sweep", step_sweep},
+	{"diffsweep", step_diffsweep},
+	{"fuzz_diff", step_fuzz},
+	{"fuzz_image", step_fuzz},
+};
+#define NSTEP_KINDS (sizeof step_kinds / sizeof step_kinds[0])
 
 /* ---- the verdict ------------------------------------------------------------ */
 
@@ -598,7 +509,7 @@ int cmd_validate(int argc, char **argv)
 		cli_fail("validate: --class NAME is required (see pvfuzz validate --help)");
 	if (pv_class_parse(cls, &v.cls) != 0)
 		cli_fail("validate: unknown class '%s' (pvfuzz validate --list prints the classes)", cls);
-	unsigned applies = class_flavors(v.cls, v.profile);
+	unsigned applies = pv_class_flavors(v.cls, v.profile);
 	if (!applies)
 		cli_fail("validate: class %s does not exist in the %s profile", cls, cli_profile_arg(v.profile));
 	if (!strcmp(flavor, "all")) {
@@ -632,8 +543,10 @@ int cmd_validate(int argc, char **argv)
 	snprintf(v.corpus, sizeof v.corpus, "%s", corpus ? corpus : PVFUZZ_SOURCE_DIR "/corpus");
 	if (v.time) {
 		char bin[PATH_MAX + 32];
-		for (int t = 0; t < 2; t++) {
-			snprintf(bin, sizeof bin, "%s/%s", v.fuzzers, t ? "fuzz_image" : "fuzz_diff");
+		for (unsigned k = 0; k < NSTEP_KINDS; k++) {
+			if (step_kinds[k].run != step_fuzz)
+				continue;
+			snprintf(bin, sizeof bin, "%s/%s", v.fuzzers, step_kinds[k].name);
 			if (access(bin, X_OK) != 0)
 				cli_fail("validate: no libFuzzer binary %s: build with -DPVFUZZ_LIBFUZZER=ON "
 					 "(scripts/test.sh does), pass --fuzzers DIR, or --time 0 to skip fuzzing",
@@ -644,27 +557,20 @@ int cmd_validate(int argc, char **argv)
 	}
 
 	/* the steps, in order: every flavor's sweep, then every flavor's diffsweep... */
-	static const char *const names[] = {"sweep", "diffsweep", "fuzz_diff", "fuzz_image"};
-	unsigned per_flavor = v.time ? (v.time / v.nflavors ? v.time / v.nflavors : 1) : 0;
+	v.per_flavor = v.time ? (v.time / v.nflavors ? v.time / v.nflavors : 1) : 0;
 	double t0 = cli_now();
-	for (unsigned k = 0; k < 4; k++)
+	for (unsigned k = 0; k < NSTEP_KINDS; k++)
 		for (unsigned f = 0; f < PV_NFLAVORS; f++) {
 			if (!(v.flavors & PV_FL(f)))
 				continue;
 			struct step *st = &v.steps[v.nsteps++];
-			*st = (struct step){.name = names[k], .flavor = (enum pv_flavor)f, .result = R_PASS, .fresh = -1};
+			*st = (struct step){.name = step_kinds[k].name, .flavor = (enum pv_flavor)f, .result = R_PASS,
+					    .fresh = -1};
 			if (!v.json)
-				progress(&v, "[%u/%u] %s on %s", v.nsteps, 4 * v.nflavors, st->name,
+				progress(&v, "[%u/%u] %s on %s", v.nsteps, (unsigned)NSTEP_KINDS * v.nflavors, st->name,
 					 pv_flavor_info(f)->name);
 			double s0 = cli_now();
-			if (k == 0)
-				step_sweep(&v, st);
-			else if (k == 1)
-				step_diffsweep(&v, st);
-			else if (!v.time)
-				st->result = R_SKIP;
-			else
-				step_fuzz(&v, st, per_flavor);
+			step_kinds[k].run(&v, st);
 			st->secs = cli_now() - s0;
 			if (!v.json && st->result == R_FAIL)
 				progress(&v, "%s on %s FAILED: %s", st->name, pv_flavor_info(f)->name, st->first);
