@@ -106,12 +106,6 @@ static enum pv_status code_patched(struct pv_code *c, const struct pv_ctx *ctx, 
 	return PV_OK;
 }
 
-enum pv_status pv_code_patched(struct pv_code *c, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
-			       struct pv_report *rep)
-{
-	return code_patched(c, ctx, words, n, -1, rep);
-}
-
 static void set_values(struct pv_diff *d, uint64_t a, uint64_t b)
 {
 	snprintf(d->orig, sizeof d->orig, "0x%llx", (unsigned long long)a);

@@ -139,9 +139,6 @@ struct pv_code {
 
 /* The original code: words at PV_EMU_TEXT_BASE, no template area. */
 void pv_code_original(struct pv_code *c, const uint32_t *words, unsigned n);
-/* The engine's rewrite of it, with the area at PV_EMU_AREA_BASE. */
-enum pv_status pv_code_patched(struct pv_code *c, const struct pv_ctx *ctx, const uint32_t *words, unsigned n,
-			       struct pv_report *rep);
 
 /* ---- the machine (machine.c) ---------------------------------------------- */
 
