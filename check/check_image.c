@@ -170,8 +170,8 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 			fprintf(out, "not runnable under this profile: the layout overlaps memory the emulator needs\n");
 		return -1;
 	}
-	if (st == PV_ERR_HOOK && ctx->patch_hook == pv_kernel_patch) { /* not a finding: the build cannot run */
-		pvf_internal(r, out, "the emulator failed: kernel profile: %s", pv_kernel_error(ctx->patch_hook_arg));
+	if (st == PV_ERR_HOOK && ctx->impl) { /* not a finding: the profile's code cannot run */
+		pvf_internal(r, out, "the emulator failed: %s: %s", ctx->impl->kind, pv_ctx_patch_error(ctx));
 		return -1;
 	}
 	if (st != PV_OK) {
@@ -214,7 +214,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 			}
 			continue;
 		}
-		if (!row && ctx->patch_hook) { /* a kernel's handler of its own: the oracle judges it */
+		if (!row && ctx->impl) { /* a kernel's handler of its own: the oracle judges it */
 			foreign++;
 			if (!covered(rep, a)) {
 				pvf_fail(r, out, ctx, PVF_K_no_flush, -1, "rewritten word 0x%llx has no flush range", (unsigned long long)a);

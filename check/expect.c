@@ -212,7 +212,7 @@ bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uin
 		snprintf(buf, n, "%s instance has %u words, its template %u", cls, ninst, l->nwords);
 		return false;
 	}
-	if (ctx->patch_hook) /* a kernel's own templates: what does not depend on their layout */
+	if (ctx->impl) /* a kernel's own templates: what does not depend on their layout */
 		return expect_instance_layout_free(ctx, row, word, site, at, inst, l, buf, n);
 	if (!decode(is64, word, 0, &orig))
 		orig.text[0] = 0, orig.id = 0;

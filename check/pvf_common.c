@@ -54,7 +54,7 @@ const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profil
 			abort(); /* the table is ours: this cannot fail */
 		ready[f][features][p] = true;
 	}
-	if (kernel_dir && p == PV_PROFILE_LINUX && kernels[f] && !cache[f][features][p].patch_hook)
+	if (kernel_dir && p == PV_PROFILE_LINUX && kernels[f] && !cache[f][features][p].impl)
 		pv_kernel_attach(kernels[f], &cache[f][features][p]);
 	return &cache[f][features][p];
 }

@@ -255,7 +255,7 @@ static void code_copy(struct pv_code *dst, const struct pv_code *src)
 static bool same_ctx(const struct pv_ctx *a, const struct pv_ctx *b)
 {
 	return a->flavor == b->flavor && a->features == b->features && a->profile == b->profile &&
-	       a->patch_hook == b->patch_hook && a->patch_hook_arg == b->patch_hook_arg && a->layouts == b->layouts;
+	       a->impl == b->impl && a->impl_self == b->impl_self && a->layouts == b->layouts;
 }
 
 /* The patched code of words under ctx into d, from the cache when it was
@@ -271,8 +271,8 @@ static enum pv_status patched_for(struct pv_oracle *or, const struct pv_ctx *ctx
 	or->cached = false;
 	enum pv_status st = code_patched(&d->patched_code, ctx, words, n, site, &d->rep);
 	if (st != PV_OK) {
-		if (ctx->patch_hook == pv_kernel_patch && (st == PV_ERR_HOOK || st == PV_ERR_UNSUPPORTED))
-			snprintf(or->err, sizeof or->err, "kernel profile: %s", pv_kernel_error(ctx->patch_hook_arg));
+		if (ctx->impl && (st == PV_ERR_HOOK || st == PV_ERR_UNSUPPORTED))
+			snprintf(or->err, sizeof or->err, "%s: %s", ctx->impl->kind, pv_ctx_patch_error(ctx));
 		else
 			snprintf(or->err, sizeof or->err, "the patch loop failed: %s",
 				 st == PV_ERR_NOMEM ? "out of memory" : st == PV_ERR_ARG ? "bad arguments" : "an error");

@@ -245,22 +245,14 @@ void pv_kernel_free(struct pv_kernel *k);
 bool pv_kernel_present(const char *dir, enum pv_flavor f);
 
 /* Makes pv_patch_image(ctx, ...) run the kernel's code (ctx: the same
- * flavor, profile linux, whose table classifies the kernel's rewrites). */
+ * flavor, profile linux, whose table classifies the kernel's rewrites):
+ * kvm_guest_init() over the image with kvm_tmp at the area, kvm_tmp_index
+ * = area->used, __end_interrupts = opts->vectors_end. The context then
+ * names the profile "kernel:DIR (Linux release)" (pv_profile_label). */
 void pv_kernel_attach(struct pv_kernel *k, struct pv_ctx *ctx);
-/* The pv_patch_fn itself: kvm_guest_init() over img with kvm_tmp at area,
- * kvm_tmp_index = area->used, __end_interrupts = opts->vectors_end. */
-int pv_kernel_patch(void *k, const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
-		    const struct pv_patch_opts *opts, struct pv_report *rep);
 
-const char *pv_kernel_error(const struct pv_kernel *k);   /* after PV_ERR_HOOK */
-const char *pv_kernel_release(const struct pv_kernel *k); /* e.g. "6.1.192" */
-/* Whether the build withholds branch patching below __end_interrupts
- * (CONFIG_RELOCATABLE on Book3S): the engine's vectors_end then applies. */
-bool pv_kernel_vectors_rule(const struct pv_kernel *k);
-/* Whether patching under ctx honours pv_patch_opts.vectors_end: always for
- * the engine, for the kernel profile when its build has the rule. */
-bool pv_ctx_vectors_rule(const struct pv_ctx *ctx);
-/* "fixed", "linux", or "kernel (Linux 6.1.192)" when the kernel patches. */
-const char *pv_profile_label(const struct pv_ctx *ctx);
+/* The rest the context asks through pv_profile_label(), pv_ctx_patch_error()
+ * and pv_ctx_vectors_rule() (the build withholds branch patching below
+ * __end_interrupts when it is relocatable Book3S). */
 
 #endif

@@ -1,7 +1,7 @@
 /* The kernel profile: a kernel tree's own PV patch code, built by
  * scripts/kernel-mode/build.sh into a flat binary, run in unicorn over the
- * caller's text image and template area. It implements pv_patch_image()'s
- * interface (through pv_ctx.patch_hook), so every command and fuzz target
+ * caller's text image and template area. It is a profile implementation
+ * (struct pv_profile_impl, held by the context), so every command and fuzz target
  * that patches can use it. docs/kernel-mode.md has the whole picture.
  *
  * Memory while the kernel's code runs (real mode, so on 64-bit flavors the
@@ -80,6 +80,7 @@ struct pv_kernel {
 	bool vectors_rule;
 	bool layout_refused; /* the last map_ranges() failed on an overlap */
 	char release[64];
+	char label[700]; /* "kernel:DIR (Linux release)", as every output names the profile */
 	uint64_t base;
 	uint8_t *bin;
 	size_t bin_size;
@@ -116,23 +117,6 @@ struct pv_kernel {
 	bool out_of_blocks;
 };
 
-const char *pv_kernel_error(const struct pv_kernel *k) { return k->err; }
-const char *pv_kernel_release(const struct pv_kernel *k) { return k->release; }
-bool pv_kernel_vectors_rule(const struct pv_kernel *k) { return k->vectors_rule; }
-
-bool pv_ctx_vectors_rule(const struct pv_ctx *ctx)
-{
-	return ctx->patch_hook != pv_kernel_patch || pv_kernel_vectors_rule(ctx->patch_hook_arg);
-}
-
-const char *pv_profile_label(const struct pv_ctx *ctx)
-{
-	static _Thread_local char buf[96];
-	if (ctx->patch_hook != pv_kernel_patch)
-		return pv_profile_name(ctx->profile);
-	snprintf(buf, sizeof buf, "kernel (Linux %s)", pv_kernel_release(ctx->patch_hook_arg));
-	return buf;
-}
 
 static void kerr(struct pv_kernel *k, const char *fmt, ...)
 {
@@ -406,6 +390,7 @@ struct pv_kernel *pv_kernel_open(const char *dir, enum pv_flavor f, char *err, s
 	snprintf(path, sizeof path, "%s/%s/kernel.meta", dir, pv_flavor_info(f)->name);
 	if (load_meta(k, path) != 0)
 		goto fail;
+	snprintf(k->label, sizeof k->label, "kernel:%s (Linux %s)", dir, k->release[0] ? k->release : "unknown");
 	snprintf(path, sizeof path, "%s/%s/kernel.bin", dir, pv_flavor_info(f)->name);
 	if (read_file(path, &k->bin, &k->bin_size) != 0) {
 		kerr(k, "%s: %s", path, strerror(errno));
@@ -729,8 +714,8 @@ static enum pv_status report(struct pv_kernel *k, const struct pv_ctx *ctx, cons
 	return flushes(k, ctx, img, before, area, used_before, rep) ? PV_OK : PV_ERR_NOMEM;
 }
 
-int pv_kernel_patch(void *arg, const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
-		    const struct pv_patch_opts *opts, struct pv_report *rep)
+static int kernel_patch(void *arg, const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
+			const struct pv_patch_opts *opts, struct pv_report *rep)
 {
 	struct pv_kernel *k = arg;
 	k->err[0] = 0;
@@ -813,9 +798,21 @@ int pv_kernel_patch(void *arg, const struct pv_ctx *ctx, struct pv_image *img, s
 	return st;
 }
 
+static const char *kernel_label(const void *k) { return ((const struct pv_kernel *)k)->label; }
+static const char *kernel_last_error(const void *k) { return ((const struct pv_kernel *)k)->err; }
+static bool kernel_vectors_rule(const void *k) { return ((const struct pv_kernel *)k)->vectors_rule; }
+
+static const struct pv_profile_impl kernel_impl = {
+	.kind = "kernel profile",
+	.patch = kernel_patch,
+	.label = kernel_label,
+	.last_error = kernel_last_error,
+	.vectors_rule = kernel_vectors_rule,
+};
+
 void pv_kernel_attach(struct pv_kernel *k, struct pv_ctx *ctx)
 {
-	ctx->patch_hook = pv_kernel_patch;
-	ctx->patch_hook_arg = k;
+	ctx->impl = &kernel_impl;
+	ctx->impl_self = k;
 	ctx->layouts = k->layouts; /* listings and checks: the kernel's templates, not ours */
 }

@@ -283,6 +283,22 @@ void pv_print_tally_json(FILE *f, const struct pv_tally *t)
 		t->must_act, t->irq_runs, t->irq_windows);
 }
 
+void pv_json_escape(const char *s, char *out, size_t n)
+{
+	size_t q = 0;
+	for (; *s && q + 7 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			q += (size_t)snprintf(out + q, n - q, "\\%c", c);
+		else if (c < 0x20)
+			q += (size_t)snprintf(out + q, n - q, "\\u%04x", c);
+		else
+			out[q++] = (char)c;
+	}
+	if (n)
+		out[q < n ? q : n - 1] = 0;
+}
+
 /* ---- what a patch pass did (pvfuzz patch) ------------------------------ */
 
 void pv_print_patch_report(FILE *f, const struct pv_ctx *ctx, const char *profile_label, const struct pv_image *img,
@@ -322,9 +338,11 @@ void pv_print_patch_report(FILE *f, const struct pv_ctx *ctx, const char *profil
 void pv_print_patch_report_json(FILE *f, const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *area,
 				const struct pv_report *rep, double secs, const char *extra)
 {
+	char label[1400];
+	pv_json_escape(pv_profile_label(ctx), label, sizeof label);
 	fprintf(f, "{%s\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"base\":\"0x%llx\",\"bytes\":%zu,"
 	       "\"words\":%llu,", extra ? extra : "", ctx->fi->name,
-	       ctx->patch_hook ? "kernel" : pv_profile_name(ctx->profile), pv_features_name(ctx->features),
+	       label, pv_features_name(ctx->features),
 	       (unsigned long long)img->base, img->len, (unsigned long long)rep->words);
 	fprintf(f, "\"area\":{\"addr\":\"0x%llx\",\"size\":%zu,\"used\":%zu},", (unsigned long long)area->addr,
 	       area->size, area->used);

@@ -51,4 +51,8 @@ void pv_print_patch_report(FILE *f, const struct pv_ctx *ctx, const char *profil
 void pv_print_patch_report_json(FILE *f, const struct pv_ctx *ctx, const struct pv_image *img, const struct pv_area *area,
 				const struct pv_report *rep, double secs, const char *extra);
 
+/* s as the inside of a JSON string (quotes, backslashes and control
+ * characters escaped) into out; truncated to fit. */
+void pv_json_escape(const char *s, char *out, size_t n);
+
 #endif

@@ -68,6 +68,15 @@ const char *pv_profile_name(enum pv_profile p)
 	return (unsigned)p < PV_NPROFILES ? profile_names[p] : "invalid";
 }
 
+const char *pv_profile_label(const struct pv_ctx *ctx)
+{
+	return ctx->impl ? ctx->impl->label(ctx->impl_self) : pv_profile_name(ctx->profile);
+}
+
+bool pv_ctx_vectors_rule(const struct pv_ctx *ctx) { return !ctx->impl || ctx->impl->vectors_rule(ctx->impl_self); }
+
+const char *pv_ctx_patch_error(const struct pv_ctx *ctx) { return ctx->impl ? ctx->impl->last_error(ctx->impl_self) : ""; }
+
 uint64_t pv_load(const uint8_t *p, unsigned bytes, bool little_endian)
 {
 	uint64_t v = 0;

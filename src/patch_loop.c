@@ -168,8 +168,8 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 		return PV_ERR_ARG;
 	if (!area_fits(ctx, img, area))
 		return PV_ERR_ARG;
-	if (ctx->patch_hook)
-		return (enum pv_status)ctx->patch_hook(ctx->patch_hook_arg, ctx, img, area, opts, rep);
+	if (ctx->impl)
+		return (enum pv_status)ctx->impl->patch(ctx->impl_self, ctx, img, area, opts, rep);
 
 #ifdef PVFUZZ_MUTANT_area_reset_each_run
 	area->used = 0;

@@ -178,12 +178,23 @@ struct pv_area;
 struct pv_patch_opts;
 struct pv_report;
 
-/* Another implementation of pv_patch_image() behind the same interface: the
- * kernel profile (emulator/kernel.c) runs a kernel's own patch code in the
- * emulator. The engine only calls it, after checking the arguments; it knows
- * nothing of what is behind. Returns an enum pv_status. */
-typedef int (*pv_patch_fn)(void *arg, const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
-			   const struct pv_patch_opts *opts, struct pv_report *rep);
+/* A profile that patches with code of its own instead of the engine's: the
+ * kernel profile (emulator/kernel.c) runs a kernel tree's patch code in the
+ * emulator. The context holds it (pv_ctx.impl, .impl_self); the engine
+ * calls patch() after checking the arguments and knows nothing of what is
+ * behind, and everyone else asks these functions, never which profile it is. */
+struct pv_profile_impl {
+	const char *kind; /* "kernel": what its messages begin with */
+	/* pv_patch_image() by other means; returns an enum pv_status */
+	int (*patch)(void *self, const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
+		     const struct pv_patch_opts *opts, struct pv_report *rep);
+	/* how the profile is named in every output: "kernel:DIR (Linux 6.1.192)" */
+	const char *(*label)(const void *self);
+	/* why the last patch() returned PV_ERR_HOOK or PV_ERR_UNSUPPORTED */
+	const char *(*last_error)(const void *self);
+	/* whether it honours pv_patch_opts.vectors_end */
+	bool (*vectors_rule)(const void *self);
+};
 
 struct pv_ctx {
 	enum pv_flavor flavor;
@@ -194,13 +205,23 @@ struct pv_ctx {
 	const struct pv_row *active[PV_MAX_ACTIVE_ROWS];
 	uint8_t nactive;
 	uint8_t xo_first[1024], xo_count[1024];
-	/* set after pv_ctx_init() to hand patching to another implementation */
-	pv_patch_fn patch_hook;
-	void *patch_hook_arg;
+	/* set after pv_ctx_init() by a profile that patches with code of its
+	 * own (struct pv_profile_impl); NULL: the engine patches */
+	const struct pv_profile_impl *impl;
+	void *impl_self;
 	/* that implementation's own templates (PV_NTMPL of them; nwords 0
 	 * where it has none), for pv_tmpl_layout(); NULL: the profile's */
 	const struct pv_tmpl_layout *layouts;
 };
+
+/* What the context's profile says of itself, whoever patches: its label
+ * ("fixed", "linux", or the implementation's, e.g. "kernel:DIR (Linux
+ * 6.1.192)"); whether it honours pv_patch_opts.vectors_end (the engine
+ * always does); why its last patch failed with PV_ERR_HOOK or
+ * PV_ERR_UNSUPPORTED ("" for the engine). */
+const char *pv_profile_label(const struct pv_ctx *ctx);
+bool pv_ctx_vectors_rule(const struct pv_ctx *ctx);
+const char *pv_ctx_patch_error(const struct pv_ctx *ctx);
 
 /* Returns 0, or -1 when an argument is out of range. */
 int pv_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv_profile p);
@@ -363,7 +384,7 @@ enum pv_status {
 enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, struct pv_area *area,
 			      const struct pv_patch_opts *opts, struct pv_report *rep);
 void pv_report_free(struct pv_report *rep);
-/* For pv_patch_fn implementations: a site left unpatched; a range where an
+/* For profile implementations (pv_profile_impl.patch): a site left unpatched; a range where an
  * icache flush goes (merged with the last one when adjacent). */
 bool pv_report_add_skip(struct pv_report *rep, uint64_t addr, enum pv_class c, enum pv_skip_reason r);
 bool pv_report_add_flush(struct pv_report *rep, uint64_t addr, uint64_t len);

@@ -62,7 +62,7 @@ static const struct pv_tmpl_layout layouts[2][PV_NPROFILES][PV_NTMPL] = {
 
 const struct pv_tmpl_layout *pv_tmpl_layout(const struct pv_ctx *ctx, enum pv_tmpl t)
 {
-	if (ctx->layouts) /* a patch hook's own (the kernel profile) */
+	if (ctx->layouts) /* a profile implementation's own (the kernel profile) */
 		return &ctx->layouts[t];
 	return &layouts[ctx->fi->is64][ctx->profile][t];
 }

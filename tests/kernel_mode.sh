@@ -101,7 +101,7 @@ check_finding() { # FLAVOR FILE EXPECT
 	[ -f "$out/$1/kernel.meta" ] || { echo "   $2: $1 not built, not checked"; return; }
 	local r
 	r=$("$pvfuzz" repro --profile "kernel:$out" "$src/corpus/regressions/$2" 2>&1 || true)
-	grep -q "profile kernel (Linux" <<<"$r" || fail "$2: not run by the kernel profile"
+	grep -q "profile kernel:.* (Linux" <<<"$r" || fail "$2: not run by the kernel profile"
 	grep -Eq "$3" <<<"$r" || fail "$2: expected /$3/ under the kernel profile, got: $(tail -n 3 <<<"$r")"
 	echo "   $2: $(grep -Em1 "$3" <<<"$r")"
 }
@@ -226,7 +226,7 @@ for r in linux-mtsrin-r31-r30 linux-mtsrin-r30-r5 linux-wrteei0-booke64; do
 	# exit 0 and no divergence: the same inputs that diverge on the tree as shipped
 	got=$("$pvfuzz" repro --profile "kernel:$pout" "$src/corpus/regressions/fuzz_diff/$r" 2>&1) ||
 		fail "patched: $r still fails: $(grep -m1 DIVERGENCE <<<"$got")"
-	grep -q "profile kernel (Linux" <<<"$got" || fail "patched: $r was not run by the kernel profile"
+	grep -q "profile kernel:.* (Linux" <<<"$got" || fail "patched: $r was not run by the kernel profile"
 done
 for f in book3s32 booke64; do
 	"$pvfuzz" diffsweep --flavor $f --profile "kernel:$pout" --states 8 >"$pout.$f.ds" 2>&1 ||

@@ -150,15 +150,6 @@ const char *cli_profile_arg(enum pv_profile p)
 	return buf;
 }
 
-const char *cli_profile_label(const struct pv_ctx *ctx)
-{
-	static char buf[700];
-	if (!ctx->patch_hook)
-		return pv_profile_name(ctx->profile);
-	snprintf(buf, sizeof buf, "kernel:%s (Linux %s)", kernel_dir ? kernel_dir : "?",
-		 pv_kernel_release(ctx->patch_hook_arg));
-	return buf;
-}
 
 const char *cli_patch_error(const struct pv_ctx *ctx, int st, const char *arg_msg)
 {
@@ -168,7 +159,7 @@ const char *cli_patch_error(const struct pv_ctx *ctx, int st, const char *arg_ms
 	case PV_ERR_NOMEM: return "out of memory while patching";
 	case PV_ERR_HOOK:
 	case PV_ERR_UNSUPPORTED:
-		snprintf(buf, sizeof buf, "kernel profile: %s", pv_kernel_error(ctx->patch_hook_arg));
+		snprintf(buf, sizeof buf, "%s: %s", ctx->impl ? ctx->impl->kind : "profile", pv_ctx_patch_error(ctx));
 		return buf;
 	default: return "patching failed";
 	}
@@ -442,22 +433,6 @@ void cli_output_dir(const char *opt, const char *path)
 			 "overwritten or deleted)", opt, path);
 	d->created = false;
 	ndirs++;
-}
-
-void cli_json_escape(const char *s, char *out, size_t n)
-{
-	size_t q = 0;
-	for (; *s && q + 7 < n; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			q += (size_t)snprintf(out + q, n - q, "\\%c", c);
-		else if (c < 0x20)
-			q += (size_t)snprintf(out + q, n - q, "\\u%04x", c);
-		else
-			out[q++] = (char)c;
-	}
-	if (n)
-		out[q < n ? q : n - 1] = 0;
 }
 
 bool cli_ksym_option(int c, int base, const char *arg, struct pv_vmlinux *k)

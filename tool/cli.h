@@ -44,8 +44,6 @@ void cli_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum 
 /* The --profile as given: "fixed", "linux" or "kernel:DIR" (for p from
  * cli_profile()). */
 const char *cli_profile_arg(enum pv_profile p);
-/* "linux", "fixed" or "kernel:DIR (6.1.192)" for a context from cli_ctx_init. */
-const char *cli_profile_label(const struct pv_ctx *ctx);
 /* Why pv_patch_image() returned st (the kernel's reason for PV_ERR_HOOK);
  * arg_msg says what PV_ERR_ARG means to the caller. */
 const char *cli_patch_error(const struct pv_ctx *ctx, int st, const char *arg_msg);
@@ -61,10 +59,6 @@ uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi);
 bool cli_wants_help(int argc, char **argv);
 /* getopt_long's ':' (missing value) and '?' (unknown option): exit 2. */
 _Noreturn void cli_bad_option(const char *cmd, int c, char **argv);
-
-/* s as the inside of a JSON string (quotes, backslashes and control
- * characters escaped), cut short to fit out[n]. */
-void cli_json_escape(const char *s, char *out, size_t n);
 
 /* Seconds on the monotonic clock, for timings. */
 double cli_now(void);

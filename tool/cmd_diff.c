@@ -128,7 +128,7 @@ int cmd_diff(int argc, char **argv)
 		pv_state_from_seed(flavor, s, &st);
 		if (pv_diff_run(m, &ctx, words, (unsigned)n, &st, &o, d) != 0) {
 			fprintf(stderr, "pvfuzz: the emulator failed on seed %llu: %s\n", (unsigned long long)s,
-				ctx.patch_hook && !*pv_oracle_error(m) ? cli_patch_error(&ctx, PV_ERR_HOOK, "")
+				ctx.impl && !*pv_oracle_error(m) ? cli_patch_error(&ctx, PV_ERR_HOOK, "")
 								       : pv_oracle_error(m));
 			status = EXIT_INTERNAL;
 			break;
@@ -154,15 +154,17 @@ int cmd_diff(int argc, char **argv)
 	double rate = secs > 0 ? (double)states / secs : 0;
 	if (status == 0) {
 		if (json) {
+			char label[1400];
+			pv_json_escape(pv_profile_label(&ctx), label, sizeof label);
 			printf("{\"verdict\":\"equivalent\",\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\","
-			       "\"seed\":%llu,\"states\":%llu,", ctx.fi->name, cli_profile_label(&ctx),
+			       "\"seed\":%llu,\"states\":%llu,", ctx.fi->name, label,
 			       pv_features_name(features), (unsigned long long)seed, (unsigned long long)states);
 			pv_print_tally_json(stdout, &tally);
 			printf(",\"seconds\":%.3f,\"per_second\":%.0f}\n", secs, rate);
 		} else {
 			printf("equivalent: %llu states from seed %llu (%s on %s, profile %s, features %s)\n",
 			       (unsigned long long)states, (unsigned long long)seed, ctx.fi->name, pv_oracle_cpu(m),
-			       cli_profile_label(&ctx), pv_features_name(features));
+			       pv_profile_label(&ctx), pv_features_name(features));
 			pv_print_tally(stdout, "  ", &tally);
 			printf("  %.3f s, %.0f differential runs per second\n", secs, rate);
 		}

@@ -287,7 +287,7 @@ int cmd_diff_vmlinux(int argc, char **argv)
 		cli_fail("%s", or ? "out of memory" : oerr);
 	if (!kd.json) {
 		printf("kernel %s: %s, profile %s, features %s, %zu patch sites, running %zu, %u states each\n", path,
-		       kd.ctx.fi->name, cli_profile_label(&kd.ctx), pv_features_name(features), nsites, nsel, kd.states);
+		       kd.ctx.fi->name, pv_profile_label(&kd.ctx), pv_features_name(features), nsites, nsel, kd.states);
 		if (kd.ctx.flavor == PV_BOOK3S64LE)
 			printf("book3s64le runs natively (%s), no byte swapping\n", pv_oracle_cpu(or));
 		else
@@ -299,12 +299,13 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	unsigned reports = 0;
 	double t0 = cli_now(), last = t0;
 	struct pv_state st;
-	char jpath[1024];
-	cli_json_escape(path, jpath, sizeof jpath);
+	char jpath[1024], jlabel[1400];
+	pv_json_escape(path, jpath, sizeof jpath);
+	pv_json_escape(pv_profile_label(&kd.ctx), jlabel, sizeof jlabel);
 	if (kd.json)
 		printf("{\"vmlinux\":\"%s\",\"flavor\":\"%s\",\"profile\":\"%s\",\"features\":\"%s\",\"sites\":%zu,"
 		       "\"selected\":%zu,\"states\":%u,\"results\":[", jpath, kd.ctx.fi->name,
-		       cli_profile_label(&kd.ctx), pv_features_name(features), nsites, nsel, kd.states);
+		       jlabel, pv_features_name(features), nsites, nsel, kd.states);
 	const char *sep = "";
 	for (size_t j = 0; j < nsel; j++) {
 		size_t i = sites[nsel == nsites ? j : j * nsites / nsel];

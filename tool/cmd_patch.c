@@ -287,7 +287,7 @@ static void image_form(const struct pv_ctx *ctx, struct opts *o)
 	if (o->json)
 		pv_print_patch_report_json(stdout, ctx, &img, &area, &rep, secs, NULL);
 	else
-		pv_print_patch_report(stdout, ctx, cli_profile_label(ctx), &img, &area, &rep, secs);
+		pv_print_patch_report(stdout, ctx, pv_profile_label(ctx), &img, &area, &rep, secs);
 	pv_report_free(&rep);
 	if (!inside)
 		free(area_mem);
@@ -356,7 +356,7 @@ static void kernel_form(struct opts *o)
 	const char *how = k->flavor_given ? "given" : "from the ELF";
 	if (o->json) {
 		char extra[2048], file[1024];
-		cli_json_escape(o->vmlinux, file, sizeof file);
+		pv_json_escape(o->vmlinux, file, sizeof file);
 		int m = snprintf(extra, sizeof extra,
 				 "\"vmlinux\":{\"file\":\"%s\",\"build_id\":\"%s\",\"elf_class\":%u,"
 				 "\"little_endian\":%s,\"abi\":%u,\"flavor_source\":\"%s\",\"vectors_rule\":%s,"
@@ -383,7 +383,7 @@ static void kernel_form(struct opts *o)
 		if (o->verify)
 			printf("verify: %s\n", verdict);
 		printf("\n");
-		pv_print_patch_report(stdout, &ctx, cli_profile_label(&ctx), &kp.img, &kp.area, &rep, secs);
+		pv_print_patch_report(stdout, &ctx, pv_profile_label(&ctx), &kp.img, &kp.area, &rep, secs);
 	}
 	pv_report_free(&rep);
 	pv_vmlinux_free(k);

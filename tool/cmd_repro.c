@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "pvf.h"
+#include "report.h"
 
 static const char usage[] =
 	"usage: pvfuzz repro [--target T] [--profile fixed|linux|any|kernel:DIR] [--json] FILE|DIR...\n"
@@ -49,7 +50,7 @@ struct opts {
 static void json_str(const char *key, const char *s, bool comma)
 {
 	char buf[1024];
-	cli_json_escape(s, buf, sizeof buf);
+	pv_json_escape(s, buf, sizeof buf);
 	printf("%s\"%s\":\"%s\"", comma ? "," : "", key, buf);
 }
 

@@ -205,14 +205,14 @@ int cmd_sweep(int argc, char **argv)
 			pvf_ctx(f, ft, profile);
 	uint64_t failures = 0;
 	if (!all) {
-		if (cli_kernel_dir() && !pvf_ctx(flavor, features, profile)->patch_hook)
+		if (cli_kernel_dir() && !pvf_ctx(flavor, features, profile)->impl)
 			cli_fail("sweep: the kernel profile has no %s build in %s", pv_flavor_info(flavor)->name,
 				 cli_kernel_dir());
 		failures = sweep_one(pvf_ctx(flavor, features, profile), (unsigned)threads, sample, seed, json, false);
 	} else {
 		for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++)
 			for (unsigned ft = 0; ft <= PV_FEAT_ALL; ft++) {
-				if (cli_kernel_dir() && !pvf_ctx(f, ft, profile)->patch_hook) {
+				if (cli_kernel_dir() && !pvf_ctx(f, ft, profile)->impl) {
 					if (ft == 0)
 						printf("sweep %s: no kernel build, skipped\n", pv_flavor_info(f)->name);
 					continue;

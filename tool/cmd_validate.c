@@ -364,7 +364,7 @@ static const struct {
 static void json_string(const char *s)
 {
 	char buf[1024];
-	cli_json_escape(s, buf, sizeof buf);
+	pv_json_escape(s, buf, sizeof buf);
 	printf("\"%s\"", buf);
 }
 
