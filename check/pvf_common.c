@@ -9,10 +9,11 @@
 
 #include "emu.h"
 #include "ppc_insn.h"
+#include "profile.h"
 #include "pvf.h"
 
 static const char *kernel_dir;
-static struct pv_kernel *kernels[PV_NFLAVORS];
+static struct pv_kernel *kernels[PV_NFLAVORS]; /* from the one registry (profile.c) */
 
 bool pvf_kernel_active(void) { return kernel_dir != NULL; }
 
@@ -23,7 +24,7 @@ int pvf_use_kernel(const char *dir, char *errbuf, size_t errlen)
 	kernel_dir = dir;
 	char missing[128] = "";
 	for (enum pv_flavor f = 0; f < PV_NFLAVORS; f++) {
-		if (!kernels[f] && !(kernels[f] = pv_kernel_open(dir, f, err, sizeof err))) {
+		if (!kernels[f] && !(kernels[f] = pvf_kernel(dir, f, err, sizeof err))) {
 			if (pv_kernel_present(dir, f)) { /* built, but stale or damaged: never skipped silently */
 				snprintf(errbuf, errlen, "%s", err);
 				return -1;
@@ -61,20 +62,20 @@ const struct pv_ctx *pvf_ctx(enum pv_flavor f, unsigned features, enum pv_profil
 
 int pvf_policy_parse(const char *s, enum pvf_profile_policy *out, char *err, size_t n)
 {
-	if (!strncmp(s, "kernel:", 7) && s[7]) {
-		if (pvf_use_kernel(s + 7, err, n) != 0)
-			return -1;
-		*out = PVF_ONLY_LINUX;
-	} else if (!strcmp(s, "fixed"))
-		*out = PVF_ONLY_FIXED;
-	else if (!strcmp(s, "linux"))
-		*out = PVF_ONLY_LINUX;
-	else if (!strcmp(s, "any"))
+	if (!strcmp(s, "any")) { /* the fuzzers' own: every profile an input names */
 		*out = PVF_ANY_PROFILE;
-	else {
-		snprintf(err, n, "profile '%s' is not fixed, linux, any or kernel:DIR", s);
+		return 0;
+	}
+	enum pv_profile table;
+	const char *dir;
+	if (pvf_profile_parse(s, &table, &dir, err, n) != 0) {
+		if (strncmp(s, "kernel:", 7))
+			snprintf(err, n, "unknown profile '%s' (fixed, linux, any, kernel:DIR)", s);
 		return -1;
 	}
+	if (dir && pvf_use_kernel(dir, err, n) != 0)
+		return -1;
+	*out = table == PV_PROFILE_FIXED ? PVF_ONLY_FIXED : PVF_ONLY_LINUX;
 	return 0;
 }
 

@@ -232,7 +232,7 @@ check "a fuzz target with PVFUZZ_FLAVOR=power9" 2 "PVFUZZ_FLAVOR='power9' is not
 run env PVFUZZ_CLASS=mfxyz "$fz/fuzz_check_ins_replay" "$src/corpus/fuzz_check_ins"
 check "a fuzz target with PVFUZZ_CLASS=mfxyz" 2 "PVFUZZ_CLASS='mfxyz' is not a rewrite class"
 run env PVFUZZ_PROFILE=upstream "$fz/fuzz_image_replay" "$src/corpus/fuzz_image"
-check "a fuzz target with PVFUZZ_PROFILE=upstream" 2 "PVFUZZ_PROFILE: profile 'upstream' is not fixed, linux, any"
+check "a fuzz target with PVFUZZ_PROFILE=upstream" 2 "PVFUZZ_PROFILE: unknown profile 'upstream'"
 run env PVFUZZ_PROFILE=kernel:/nonexistent/pvk "$fz/fuzz_diff_replay" "$src/corpus/fuzz_diff"
 check "a fuzz target with PVFUZZ_PROFILE=kernel:DIR of no build" 2 "no flavor of the kernel profile is built in /nonexistent/pvk"
 

@@ -363,7 +363,7 @@ static void repro_bad_input(void **state)
 	snprintf(old, sizeof old, "%s", tmpfile_with("old-header-input", "\x40\x02\x7c\x60\x00\xa6", 6));
 	expect_usage_error(run("repro", old, NULL), "byte 0 is 0x40, the id of no fuzz target");
 	expect_usage_error(run("repro", "--target", "fuzz_nothing", empty, NULL), "unknown target 'fuzz_nothing'");
-	expect_usage_error(run("repro", "--profile", "upstream", empty, NULL), "profile 'upstream' is not fixed, linux, any or kernel:DIR");
+	expect_usage_error(run("repro", "--profile", "upstream", empty, NULL), "unknown profile 'upstream' (fixed, linux, any, kernel:DIR)");
 }
 
 /* ---- pvfuzz sweep and diffsweep ------------------------------------------------ */

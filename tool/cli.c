@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "emu.h"
+#include "profile.h"
 
 static _Noreturn void vfail(int status, const char *fmt, va_list ap)
 {
@@ -112,15 +113,9 @@ static const char *kernel_dir;
 enum pv_profile cli_profile(const char *s)
 {
 	enum pv_profile p;
-	if (!strncmp(s, "kernel:", 7)) {
-		if (!s[7])
-			cli_fail("--profile kernel:DIR needs the directory scripts/kernel-mode/build.sh printed");
-		kernel_dir = s + 7;
-		return PV_PROFILE_LINUX;
-	}
-	kernel_dir = NULL;
-	if (pv_profile_parse(s, &p) != 0)
-		cli_fail("unknown profile '%s' (fixed, linux, kernel:DIR)", s);
+	char err[300];
+	if (pvf_profile_parse(s, &p, &kernel_dir, err, sizeof err) != 0)
+		cli_fail("%s", err);
 	return p;
 }
 
@@ -128,17 +123,9 @@ const char *cli_kernel_dir(void) { return kernel_dir; }
 
 void cli_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv_profile p)
 {
-	static struct pv_kernel *kernels[PV_NFLAVORS];
-	if (pv_ctx_init(ctx, f, features, p) != 0)
-		cli_fail("internal error: the rewrite table does not fit the matcher");
-	if (!kernel_dir || p != PV_PROFILE_LINUX)
-		return;
-	if (!kernels[f]) {
-		char err[600];
-		if (!(kernels[f] = pv_kernel_open(kernel_dir, f, err, sizeof err)))
-			cli_fail("%s", err);
-	}
-	pv_kernel_attach(kernels[f], ctx);
+	char err[700];
+	if (pvf_profile_ctx(ctx, f, features, p, p == PV_PROFILE_LINUX ? kernel_dir : NULL, err, sizeof err) != 0)
+		cli_fail("%s", err);
 }
 
 const char *cli_profile_arg(enum pv_profile p)

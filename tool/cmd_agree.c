@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "disasm.h"
 #include "emu.h"
+#include "profile.h"
 #include "ppc_insn.h"
 
 static const char usage[] =
@@ -269,7 +270,7 @@ int cmd_agree(int argc, char **argv)
 		if (flavor >= 0 && (int)f != flavor)
 			continue;
 		char err[700];
-		struct pv_kernel *k = pv_kernel_open(cli_kernel_dir(), f, err, sizeof err);
+		struct pv_kernel *k = pvf_kernel(cli_kernel_dir(), f, err, sizeof err); /* the one registry */
 		if (!k) {
 			if (flavor >= 0 || pv_kernel_present(cli_kernel_dir(), f)) /* stale or damaged: not "not built" */
 				cli_fail("%s", err);
@@ -291,7 +292,6 @@ int cmd_agree(int argc, char **argv)
 			errors++;
 			fprintf(stderr, "pvfuzz: %s: %s\n", pv_flavor_info(f)->name, cli_patch_error(&kx, status, "bad arguments"));
 		}
-		pv_kernel_free(k);
 	}
 	if (!built)
 		cli_fail("agree: no flavor is built in %s (scripts/kernel-mode/build.sh --flavor all)", cli_kernel_dir());
