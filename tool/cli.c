@@ -186,6 +186,17 @@ uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi)
 	return v;
 }
 
+bool cli_start_options(int argc, char **argv, const char *usage)
+{
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return true;
+	}
+	opterr = 0;
+	optind = 1;
+	return false;
+}
+
 bool cli_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

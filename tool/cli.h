@@ -57,6 +57,10 @@ uint64_t cli_number(const char *opt, const char *s, uint64_t lo, uint64_t hi);
  * where getopt would take it as the value of the option before it
  * (`diff --vmlinux --help`). */
 bool cli_wants_help(int argc, char **argv);
+/* The start of every command's option parsing: true when --help (or -h)
+ * was asked for and usage is printed (the command returns 0), else getopt
+ * is made ready (no messages of its own: cli_bad_option words them). */
+bool cli_start_options(int argc, char **argv, const char *usage);
 /* getopt_long's ':' (missing value) and '?' (unknown option): exit 2. */
 _Noreturn void cli_bad_option(const char *cmd, int c, char **argv);
 

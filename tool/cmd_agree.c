@@ -238,12 +238,8 @@ int cmd_agree(int argc, char **argv)
 	};
 	int flavor = -1, c;
 	bool json = false;
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage, stdout);
+	if (cli_start_options(argc, argv, usage)) /* --help printed */
 		return 0;
-	}
-	opterr = 0;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FLAVOR: flavor = strcmp(optarg, "all") ? (int)cli_flavor(optarg) : -1; break;

@@ -74,12 +74,8 @@ int cmd_diff(int argc, char **argv)
 	uint64_t seed = 1, states = 1, budget = PV_EMU_DEFAULT_BUDGET;
 	int c;
 
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage, stdout);
+	if (cli_start_options(argc, argv, usage)) /* --help printed */
 		return 0;
-	}
-	opterr = 0;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FLAVOR: flavor = cli_flavor(optarg); has_flavor = true; break;

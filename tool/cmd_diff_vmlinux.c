@@ -211,12 +211,8 @@ int cmd_diff_vmlinux(int argc, char **argv)
 	int c;
 	memset(&kd, 0, sizeof kd);
 	kd.states = 16;
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage, stdout);
+	if (cli_start_options(argc, argv, usage)) /* --help printed */
 		return 0;
-	}
-	opterr = 0;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_VMLINUX: path = optarg; break;

@@ -133,12 +133,8 @@ int cmd_diffsweep(int argc, char **argv)
 	w.only_features = -1;
 	w.only_class = -1;
 	w.states = 64;
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage, stdout);
+	if (cli_start_options(argc, argv, usage)) /* --help printed */
 		return 0;
-	}
-	opterr = 0;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FLAVOR: flavor = cli_flavor(optarg); has_flavor = true; break;

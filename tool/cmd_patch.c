@@ -411,12 +411,8 @@ int cmd_patch(int argc, char **argv)
 	struct opts o = {.profile = PV_PROFILE_FIXED, .features = PV_FEAT_ALL, .area_size = DEFAULT_AREA_SIZE};
 	int c;
 
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage, stdout);
+	if (cli_start_options(argc, argv, usage)) /* --help printed */
 		return 0;
-	}
-	opterr = 0;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FLAVOR: o.flavor = cli_flavor(optarg); o.has_flavor = true; break;

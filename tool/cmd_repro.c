@@ -216,12 +216,8 @@ int cmd_repro(int argc, char **argv)
 	o.pol_name = getenv("PVFUZZ_PROFILE") && *getenv("PVFUZZ_PROFILE") ? getenv("PVFUZZ_PROFILE") : "fixed";
 	int c;
 
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage, stdout);
+	if (cli_start_options(argc, argv, usage)) /* --help printed */
 		return 0;
-	}
-	opterr = 0;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_TARGET:

@@ -471,12 +471,8 @@ int cmd_validate(int argc, char **argv)
 	memset(&v, 0, sizeof v);
 	v.profile = PV_PROFILE_FIXED;
 	v.time = 60;
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage, stdout);
+	if (cli_start_options(argc, argv, usage)) /* --help printed */
 		return 0;
-	}
-	opterr = 0;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_CLASS: cls = optarg; break;
