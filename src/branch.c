@@ -1,4 +1,5 @@
 /* The branch helper: relative `b` between a site and a template instance. */
+#include "mutant.h"
 #include "pv.h"
 #include "ppc_insn.h"
 
@@ -12,19 +13,10 @@ int64_t pv_branch_distance(bool is64, uint64_t from, uint64_t to)
 bool pv_branch_encode(bool is64, uint64_t from, uint64_t to, uint32_t *out)
 {
 	int64_t d = pv_branch_distance(is64, from, to);
-#if defined(PVFUZZ_MUTANT_branch_max_plus_one)
-	if ((d & 3) || d > PPC_B_MAX + 4 || d < PPC_B_MIN)
-#elif defined(PVFUZZ_MUTANT_branch_min_minus_one)
-	if ((d & 3) || d > PPC_B_MAX || d < PPC_B_MIN - 4)
-#else
-	if ((d & 3) || d > PPC_B_MAX || d < PPC_B_MIN)
-#endif
+	if ((d & 3) || d > PPC_B_MAX + PV_MUTANT(branch_max_plus_one, 4, 0) ||
+	    d < PPC_B_MIN - PV_MUTANT(branch_min_minus_one, 4, 0))
 		return false;
-#ifdef PVFUZZ_MUTANT_branch_mask_sign
-	*out = PPC_B_OPCODE | ((uint32_t)d & 0x01fffffcu);
-#else
-	*out = PPC_B_OPCODE | ((uint32_t)d & PPC_B_MASK);
-#endif
+	*out = PPC_B_OPCODE | ((uint32_t)d & PV_MUTANT(branch_mask_sign, 0x01fffffcu, PPC_B_MASK));
 	return true;
 }
 

@@ -1,4 +1,5 @@
 /* The magic page layout (spec section 3) and how each flavor reaches a field. */
+#include "mutant.h"
 #include "pv.h"
 #include "ppc_insn.h"
 
@@ -9,11 +10,7 @@ static const struct pv_field_info fields[PV_NFIELDS] = {
 	[PV_F_SCRATCH3]    = {"scratch3",     16,    8},
 	[PV_F_CRITICAL]    = {"critical",     24,    8},
 	[PV_F_SPRG0]       = {"sprg0",        32,    8},
-#ifdef PVFUZZ_MUTANT_sprg1_offset
-	[PV_F_SPRG1]       = {"sprg1",        32,    8},
-#else
-	[PV_F_SPRG1]       = {"sprg1",        40,    8},
-#endif
+	[PV_F_SPRG1]       = {"sprg1",        PV_MUTANT(sprg1_offset, 32, 40), 8},
 	[PV_F_SPRG2]       = {"sprg2",        48,    8},
 	[PV_F_SPRG3]       = {"sprg3",        56,    8},
 	[PV_F_SRR0]        = {"srr0",         64,    8},
@@ -36,13 +33,8 @@ static const struct pv_field_info fields[PV_NFIELDS] = {
 	[PV_F_SPRG6]       = {"sprg6",        224,   8},
 	[PV_F_SPRG7]       = {"sprg7",        232,   8},
 	/* halves of mas7_3 on a big-endian guest: MAS7 high word, MAS3 low */
-#ifdef PVFUZZ_MUTANT_mas3_mas7_swapped
-	[PV_F_MAS3]        = {"mas3",         176,   4},
-	[PV_F_MAS7]        = {"mas7",         180,   4},
-#else
-	[PV_F_MAS3]        = {"mas3",         180,   4},
-	[PV_F_MAS7]        = {"mas7",         176,   4},
-#endif
+	[PV_F_MAS3]        = {"mas3",         PV_MUTANT(mas3_mas7_swapped, 176, 180), 4},
+	[PV_F_MAS7]        = {"mas7",         PV_MUTANT(mas3_mas7_swapped, 180, 176), 4},
 };
 
 const struct pv_field_info *pv_field_info(enum pv_field f)
@@ -55,20 +47,14 @@ int pv_field_disp(enum pv_flavor flavor, enum pv_field f, unsigned *width)
 	const struct pv_field_info *fi = &fields[f];
 	int off = fi->offset;
 
-#ifdef PVFUZZ_MUTANT_ld_for_32bit_field
-	if (pv_flavor_info(flavor)->is64) {
-#else
-	if (fi->size == 8 && pv_flavor_info(flavor)->is64) {
-#endif
+	if ((fi->size == 8 || PV_MUTANT_ON(ld_for_32bit_field)) && pv_flavor_info(flavor)->is64) {
 		*width = 8;
 	} else {
 		/* 32-bit field, or the low word of a 64-bit one on a 32-bit
 		 * (always big-endian) guest */
 		*width = 4;
-#ifndef PVFUZZ_MUTANT_load_no_plus4
-		if (fi->size == 8)
+		if (fi->size == 8 && !PV_MUTANT_ON(load_no_plus4))
 			off += 4;
-#endif
 	}
 	return PV_MAGIC_PAGE_EA + off;
 }

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "mutant.h"
 #include "pv.h"
 #include "ppc_insn.h"
 
@@ -121,10 +122,7 @@ uint32_t pv_rewrite_simple(const struct pv_ctx *ctx, const struct pv_row *row, u
 {
 	switch (row->kind) {
 	case PV_K_LOAD:
-#ifdef PVFUZZ_MUTANT_rt_mask_4bits
-		return pv_field_access(ctx->flavor, row->target, ppc_rt(word) & 15, false);
-#endif
-		return pv_field_access(ctx->flavor, row->target, ppc_rt(word), false);
+		return pv_field_access(ctx->flavor, row->target, ppc_rt(word) & PV_MUTANT(rt_mask_4bits, 15u, 31u), false);
 	case PV_K_STORE:
 		return pv_field_access(ctx->flavor, row->target, ppc_rt(word), true);
 	case PV_K_NOP:

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 
+#include "mutant.h"
 #include "pv.h"
 
 static const char *const skip_names[PV_NSKIP] = {
@@ -88,11 +89,8 @@ static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *sit
 	uint64_t at;
 	bool is64 = ctx->fi->is64;
 
-#ifdef PVFUZZ_MUTANT_vectors_rule_inverted
-	if (opts && opts->has_vectors_end && site >= opts->vectors_end)
-#else
-	if (opts && opts->has_vectors_end && site < opts->vectors_end)
-#endif
+	if (opts && opts->has_vectors_end && PV_MUTANT(vectors_rule_inverted, site >= opts->vectors_end,
+							site < opts->vectors_end))
 		return PV_SKIP_BELOW_VECTORS;
 	if (!pv_area_reachable(area, is64, site))
 		return PV_SKIP_OUT_OF_RANGE;
@@ -107,11 +105,8 @@ static enum pv_skip_reason patch_template(const struct pv_ctx *ctx, uint8_t *sit
 		pv_put_word(ctx, dst + 4 * i, inst[i]);
 	pv_put_word(ctx, site_mem, b);
 	pv_report_note_branch(rep, pv_branch_distance(is64, site, at));
-#ifdef PVFUZZ_MUTANT_flush_short
-	*nomem = !pv_report_add_flush(rep, at, 4ull * n - 4) || !pv_report_add_flush(rep, site, 4);
-#else
-	*nomem = !pv_report_add_flush(rep, at, 4ull * n) || !pv_report_add_flush(rep, site, 4);
-#endif
+	*nomem = !pv_report_add_flush(rep, at, 4ull * n - PV_MUTANT(flush_short, 4, 0)) ||
+		 !pv_report_add_flush(rep, site, 4);
 	return PV_NSKIP;
 }
 
@@ -171,16 +166,11 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 	if (ctx->impl)
 		return (enum pv_status)ctx->impl->patch(ctx->impl_self, ctx, img, area, opts, rep);
 
-#ifdef PVFUZZ_MUTANT_area_reset_each_run
-	area->used = 0;
-#endif
+	if (PV_MUTANT_ON(area_reset_each_run))
+		area->used = 0;
 	for (size_t off = 0; off < img->len; off += 4) {
 		uint64_t addr = img->base + off;
-#ifdef PVFUZZ_MUTANT_loop_patches_area
-		if (pv_patch_leaves(opts, NULL, addr))
-#else
-		if (pv_patch_leaves(opts, area, addr))
-#endif
+		if (pv_patch_leaves(opts, PV_MUTANT(loop_patches_area, NULL, area), addr))
 			continue;
 		rep->words++;
 
@@ -190,13 +180,12 @@ enum pv_status pv_patch_image(const struct pv_ctx *ctx, struct pv_image *img, st
 		if (!row)
 			continue;
 		bool nomem = false;
-#ifdef PVFUZZ_MUTANT_vectors_rule_single_word
-		if (row->kind != PV_K_TEMPLATE && opts && opts->has_vectors_end && addr < opts->vectors_end) {
+		if (PV_MUTANT_ON(vectors_rule_single_word) && row->kind != PV_K_TEMPLATE && opts &&
+		    opts->has_vectors_end && addr < opts->vectors_end) {
 			if (!pv_report_add_skip(rep, addr, row->cls, PV_SKIP_BELOW_VECTORS))
 				return PV_ERR_NOMEM;
 			continue;
 		}
-#endif
 		if (row->kind != PV_K_TEMPLATE) {
 			pv_put_word(ctx, p, pv_rewrite_simple(ctx, row, w));
 			nomem = !pv_report_add_flush(rep, addr, 4);

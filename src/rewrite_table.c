@@ -5,6 +5,7 @@
  * whose flavors include F and whose gate is in X. No row: W is unchanged.
  * Spec sections 2, 4 and 5 (../shared/spec/pv-patching.md).
  */
+#include "mutant.h"
 #include "pv.h"
 #include "ppc_insn.h"
 
@@ -25,10 +26,12 @@
 
 /* actions, each with the profiles it applies to (0: every profile) */
 #define LOAD(f)  PV_K_LOAD, PV_F_##f, 0, 0, 0
+#define LOAD_F(field) PV_K_LOAD, field, 0, 0, 0 /* the field an expression (a mutant) */
 #define STORE(f) PV_K_STORE, PV_F_##f, 0, 0, 0
 #define NOP      PV_K_NOP, 0, 0, 0, 0
 #define NOP_IN(p) PV_K_NOP, 0, 0, PV_PR(PV_PROFILE_##p), 0
 #define TMPL(t)  PV_K_TEMPLATE, PV_T_##t, 0, 0, 0
+#define TMPL_T(tmpl) PV_K_TEMPLATE, tmpl, 0, 0, 0 /* the template an expression (a mutant) */
 #define TMPL_EE(t) PV_K_TEMPLATE, PV_T_##t, 1, 0, 0 /* register slot: EE set */
 /* ours, not upstream's; rT = r1 left alone (pv_row.no_rt1: a result in r1
  * would end the template's critical section before its restores) */
@@ -42,25 +45,16 @@
 
 const struct pv_row pv_rows[] = {
 /*   class              encoding              carried flavors gate action */
-#ifdef PVFUZZ_MUTANT_mfmsr_reads_srr1
-	{PV_C_MFMSR,        X31(PPC_XO_MFMSR),       RT,    ALL,    0,   LOAD(SRR1)},
-#else
-	{PV_C_MFMSR,        X31(PPC_XO_MFMSR),       RT,    ALL,    0,   LOAD(MSR)},
-#endif
+	{PV_C_MFMSR,        X31(PPC_XO_MFMSR),       RT,    ALL,    0,   LOAD_F(PV_MUTANT(mfmsr_reads_srr1, PV_F_SRR1, PV_F_MSR))},
 	{PV_C_MTMSRD_L1,    X31(PPC_XO_MTMSRD) | L1, RT,    ALL,    0,   TMPL(MTMSRD_L1)},
-#ifdef PVFUZZ_MUTANT_mtmsr_routed_to_l1
-	{PV_C_MTMSR,        X31(PPC_XO_MTMSR),       RT,    ALL,    0,   TMPL(MTMSRD_L1)},
-#else
-	{PV_C_MTMSR,        X31(PPC_XO_MTMSR),       RT,    ALL,    0,   TMPL(MTMSR)},
-#endif
+	{PV_C_MTMSR,        X31(PPC_XO_MTMSR),       RT,    ALL,    0,   TMPL_T(PV_MUTANT(mtmsr_routed_to_l1, PV_T_MTMSRD_L1, PV_T_MTMSR))},
 	{PV_C_MTMSRD_L0,    X31(PPC_XO_MTMSRD),      RT,    ALL,    0,   TMPL(MTMSR)},
-#ifndef PVFUZZ_MUTANT_tlbsync_missing
-	{PV_C_TLBSYNC,      X31(PPC_XO_TLBSYNC),     0,     ALL,    0,   NOP_IN(FIXED)},
+	/* tlbsync_missing: rows on no flavor are rows left out */
+	{PV_C_TLBSYNC,      X31(PPC_XO_TLBSYNC),     0,     PV_MUTANT(tlbsync_missing, 0, ALL), 0, NOP_IN(FIXED)},
 	/* upstream masks the RT field of every word before matching, so a
 	 * tlbsync with its reserved bits 6-10 set is rewritten too (found by
 	 * pvfuzz agree, docs/kernel-mode.md) */
-	{PV_C_TLBSYNC,      X31(PPC_XO_TLBSYNC),     RT,    ALL,    0,   NOP_IN(LINUX)},
-#endif
+	{PV_C_TLBSYNC,      X31(PPC_XO_TLBSYNC),     RT,    PV_MUTANT(tlbsync_missing, 0, ALL), 0, NOP_IN(LINUX)},
 	{PV_C_MTSRIN,       X31(PPC_XO_MTSRIN),      RT_RB, S32,    SR,  TMPL(MTSRIN)},
 	/* not upstream: the worked example of docs/adding-a-handler.md */
 	{PV_C_MFSRIN,       X31(PPC_XO_MFSRIN),      RT_RB, S32,    SR,  TMPL_FIXED_NOT_RT1(MFSRIN)},
@@ -79,27 +73,15 @@ const struct pv_row pv_rows[] = {
 	{PV_C_MFSPR_SRR0,   MF(26),                  RT,    ALL,    0,   LOAD(SRR0)},
 	{PV_C_MTSPR_SRR0,   MT(26),                  RT,    ALL,    0,   STORE(SRR0)},
 	{PV_C_MFSPR_SRR1,   MF(27),                  RT,    ALL,    0,   LOAD(SRR1)},
-#ifdef PVFUZZ_MUTANT_mtspr_srr1_as_load
-	{PV_C_MTSPR_SRR1,   MT(27),                  RT,    ALL,    0,   LOAD(SRR1)},
-#else
-	{PV_C_MTSPR_SRR1,   MT(27),                  RT,    ALL,    0,   STORE(SRR1)},
-#endif
+	{PV_C_MTSPR_SRR1,   MT(27),                  RT,    ALL,    0,   PV_MUTANT(mtspr_srr1_as_load, PV_K_LOAD, PV_K_STORE), PV_F_SRR1, 0, 0, 0},
 	{PV_C_MFSPR_DSISR,  MF(18),                  RT,    ALL,    0,   LOAD(DSISR)},
 	{PV_C_MTSPR_DSISR,  MT(18),                  RT,    ALL,    0,   STORE(DSISR)},
 	{PV_C_MFSPR_DAR,    MF(19),                  RT,    BOOK3S, 0,   LOAD(DAR)},
 	{PV_C_MTSPR_DAR,    MT(19),                  RT,    BOOK3S, 0,   STORE(DAR)},
-#ifdef PVFUZZ_MUTANT_dear_on_book3s
-	{PV_C_MFSPR_DEAR,   MF(61),                  RT,    ALL,    0,   LOAD(DAR)},
-#else
-	{PV_C_MFSPR_DEAR,   MF(61),                  RT,    BOOKE,  0,   LOAD(DAR)},
-#endif
+	{PV_C_MFSPR_DEAR,   MF(61),                  RT,    PV_MUTANT(dear_on_book3s, ALL, BOOKE), 0, LOAD(DAR)},
 	{PV_C_MTSPR_DEAR,   MT(61),                  RT,    BOOKE,  0,   STORE(DAR)},
 
-#ifdef PVFUZZ_MUTANT_sprg4_gate_missed
-	{PV_C_MFSPR_SPRG4,  MF(276),                 RT,    ALL,    0,   LOAD(SPRG4)},
-#else
-	{PV_C_MFSPR_SPRG4,  MF(276),                 RT,    ALL,    MAS, LOAD(SPRG4)},
-#endif
+	{PV_C_MFSPR_SPRG4,  MF(276),                 RT,    ALL,    PV_MUTANT(sprg4_gate_missed, 0, MAS), LOAD(SPRG4)},
 	{PV_C_MTSPR_SPRG4,  MT(276),                 RT,    ALL,    MAS, STORE(SPRG4)},
 	{PV_C_MFSPR_SPRG5,  MF(277),                 RT,    ALL,    MAS, LOAD(SPRG5)},
 	{PV_C_MTSPR_SPRG5,  MT(277),                 RT,    ALL,    MAS, STORE(SPRG5)},
@@ -112,11 +94,7 @@ const struct pv_row pv_rows[] = {
 	{PV_C_MFSPR_SPRG6R, MF(262),                 RT,    BOOKE,  MAS, LOAD(SPRG6)},
 	{PV_C_MFSPR_SPRG7R, MF(263),                 RT,    BOOKE,  MAS, LOAD(SPRG7)},
 	{PV_C_MFSPR_PIR,    MF(1023),                RT,    BOOK3S, MAS, LOAD(PIR)},
-#ifdef PVFUZZ_MUTANT_pir_booke_spr
-	{PV_C_MFSPR_PIR,    MF(1023),                RT,    BOOKE,  MAS, LOAD(PIR)},
-#else
-	{PV_C_MFSPR_PIR,    MF(286),                 RT,    BOOKE,  MAS, LOAD(PIR)},
-#endif
+	{PV_C_MFSPR_PIR,    MF(PV_MUTANT(pir_booke_spr, 1023u, 286u)), RT, BOOKE, MAS, LOAD(PIR)},
 	{PV_C_MFSPR_ESR,    MF(62),                  RT,    BOOKE,  MAS, LOAD(ESR)},
 	{PV_C_MTSPR_ESR,    MT(62),                  RT,    BOOKE,  MAS, STORE(ESR)},
 	{PV_C_MFSPR_MAS0,   MF(624),                 RT,    BOOKE,  MAS, LOAD(MAS0)},

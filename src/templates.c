@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "mutant.h"
 #include "pv.h"
 #include "ppc_insn.h"
 #include "pv_templates_gen.h"
@@ -71,10 +72,7 @@ const struct pv_tmpl_layout *pv_tmpl_layout(const struct pv_ctx *ctx, enum pv_tm
  * in scratch2 and scratch1 once ENTER has run. */
 static enum pv_field saved_in(unsigned r)
 {
-#ifdef PVFUZZ_MUTANT_r30_from_scratch1
-	return PV_F_SCRATCH1;
-#endif
-	return r == 30 ? PV_F_SCRATCH2 : PV_F_SCRATCH1;
+	return r == 30 && !PV_MUTANT_ON(r30_from_scratch1) ? PV_F_SCRATCH2 : PV_F_SCRATCH1;
 }
 
 /* An instruction that leaves guest register r's value in `dst`. The linux
@@ -83,14 +81,13 @@ static enum pv_field saved_in(unsigned r)
 static uint32_t fetch_reg(const struct pv_ctx *ctx, unsigned dst, unsigned r)
 {
 	bool upstream = ctx->profile == PV_PROFILE_LINUX;
-#ifndef PVFUZZ_MUTANT_no_scratch_loads
-	if ((r == 30 || r == 31) && upstream) {
+	bool scratch = (r == 30 || r == 31) && !PV_MUTANT_ON(no_scratch_loads);
+	if (scratch && upstream) {
 		int d = PV_MAGIC_PAGE_EA + pv_field_info(saved_in(r))->offset;
 		return ppc_dform(ctx->fi->is64 ? PPC_OP_LD : PPC_OP_LWZ, dst, 0, d); /* d % 4 == 0: ld's XO 0 */
 	}
-	if (r == 30 || r == 31)
+	if (scratch)
 		return pv_field_access(ctx->flavor, saved_in(r), dst, false);
-#endif
 	return upstream ? ppc_dform(PPC_OP_ORI, r, dst, 0) : ppc_mr(dst, r);
 }
 
@@ -106,9 +103,8 @@ static void fill_mtsrin(const struct pv_ctx *ctx, const struct pv_tmpl_layout *l
 		rb = 30;
 	}
 	out[l->rb_use] = ppc_with_rt(out[l->rb_use], rb); /* rlwinm's RS field */
-#ifdef PVFUZZ_MUTANT_mtsrin_shift_27
-	out[l->rb_use] = (out[l->rb_use] & ~0xf800u) | 5u << 11; /* rotate by 5: rB >> 27 */
-#endif
+	if (PV_MUTANT_ON(mtsrin_shift_27))
+		out[l->rb_use] = (out[l->rb_use] & ~0xf800u) | 5u << 11; /* rotate by 5: rB >> 27 */
 	/* value register: r31 is free on this path (it held the masked MSR) */
 	if (fix && rs >= 30) {
 		out[l->rs_load] = fetch_reg(ctx, 31, rs);
@@ -129,10 +125,8 @@ static void fill_mfsrin(const struct pv_ctx *ctx, const struct pv_tmpl_layout *l
 		rb = 30;
 	}
 	out[l->rb_use] = ppc_with_rt(out[l->rb_use], rb); /* rlwinm's RS field */
-#ifdef PVFUZZ_MUTANT_mfsrin_index_27
-	/* rlwinm r30,rB,7,25,29: (rB >> 27) * 4 */
-	out[l->rb_use] = (out[l->rb_use] & ~(0x1fu << 11 | 0x1fu << 6)) | 7u << 11 | 25u << 6;
-#endif
+	if (PV_MUTANT_ON(mfsrin_index_27)) /* rlwinm r30,rB,7,25,29: (rB >> 27) * 4 */
+		out[l->rb_use] = (out[l->rb_use] & ~(0x1fu << 11 | 0x1fu << 6)) | 7u << 11 | 25u << 6;
 	/* the value, in r30: to rT, or to the copy LEAVE restores rT from */
 	out[l->rt_set] = rt >= 30 ? pv_field_access(ctx->flavor, saved_in(rt), 30, true) : ppc_mr(rt, 30);
 }
@@ -148,21 +142,14 @@ unsigned pv_tmpl_fill(const struct pv_ctx *ctx, const struct pv_row *row, uint32
 	else if (row->target == PV_T_MFSRIN)
 		fill_mfsrin(ctx, l, word, out);
 	else if (l->reg != NONE)
-#ifdef PVFUZZ_MUTANT_wrteei1_pr_bit
-		out[l->reg] = row->ee_imm ? ppc_li(30, 0x4000)
-#else
-		out[l->reg] = row->ee_imm ? ppc_li(30, -0x8000) /* EE set */
-#endif
+		out[l->reg] = row->ee_imm ? ppc_li(30, PV_MUTANT(wrteei1_pr_bit, 0x4000, -0x8000)) /* EE set */
 					  : fetch_reg(ctx, 30, ppc_rt(word));
 	if (l->reg2 != NONE)
 		out[l->reg2] = out[l->reg]; /* the kernel loads rS again (mtmsr) */
-#ifndef PVFUZZ_MUTANT_orig_slot_unfilled
-	if (l->orig != NONE)
+	if (l->orig != NONE && !PV_MUTANT_ON(orig_slot_unfilled))
 		out[l->orig] = word;
-#endif
-#ifdef PVFUZZ_MUTANT_return_to_site
-	site -= 4;
-#endif
+	if (PV_MUTANT_ON(return_to_site))
+		site -= 4;
 	uint64_t from = at + 4u * (unsigned)l->branch;
 	if (ctx->profile == PV_PROFILE_LINUX) { /* upstream: the return is not checked */
 		out[l->branch] = pv_branch_masked(from, site + 4);

@@ -1,4 +1,5 @@
 /* The template area: a bounded bump allocator for template instances. */
+#include "mutant.h"
 #include "pv.h"
 
 void pv_area_init(struct pv_area *a, uint64_t addr, uint8_t *mem, size_t size)
@@ -12,11 +13,7 @@ void pv_area_init(struct pv_area *a, uint64_t addr, uint8_t *mem, size_t size)
 bool pv_area_alloc(struct pv_area *a, unsigned nwords, uint64_t *at)
 {
 	size_t bytes = (size_t)nwords * 4;
-#ifdef PVFUZZ_MUTANT_area_off_by_one
-	if (bytes > a->size - a->used + 4)
-#else
-	if (bytes > a->size - a->used)
-#endif
+	if (bytes > a->size - a->used + PV_MUTANT(area_off_by_one, 4, 0))
 		return false;
 	*at = a->addr + a->used;
 	a->used += bytes;
@@ -35,10 +32,8 @@ bool pv_area_reachable(const struct pv_area *a, bool is64, uint64_t site)
 	if (a->size < 4)
 		return false;
 	uint64_t first = a->addr, last = a->addr + a->size - 4;
-#ifdef PVFUZZ_MUTANT_area_reach_first_only
-	(void)last;
-	return pv_branch_encode(is64, site, first, &b) && pv_branch_encode(is64, first, site + 4, &b);
-#endif
+	if (PV_MUTANT_ON(area_reach_first_only))
+		last = first;
 	return pv_branch_encode(is64, site, first, &b) && pv_branch_encode(is64, site, last, &b) &&
 	       pv_branch_encode(is64, first, site + 4, &b) && pv_branch_encode(is64, last, site + 4, &b);
 }
