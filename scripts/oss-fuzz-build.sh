@@ -3,7 +3,7 @@
 # $LIB_FUZZING_ENGINE, $SRC, $OUT and $WORK as the OSS-Fuzz builder sets
 # them, and writes into $OUT each target, <target>_seed_corpus.zip,
 # <target>.dict and <target>.options. A fuzz-only build (PVFUZZ_FUZZ_ONLY):
-# no tool, no tests, no cmocka or libelf; no build type of ours, so the
+# no tool, no tests, no cmocka (libelf, static, for fuzz_vmlinux); no build type of ours, so the
 # builder's -O and -g stand; the targets linked with $CXX. unicorn is built
 # from its release tarball with flags of its own (cmake/Unicorn.cmake):
 # $SRC/unicorn-2.1.4.tar.gz when the Dockerfile fetched it, else
