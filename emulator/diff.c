@@ -19,6 +19,7 @@ static const char *const event_names[PV_NEVENT_KINDS] = {
 	[PV_EV_WILD_AREA] = "jump into the template area",
 	[PV_EV_HIGH_WORD] = "32-bit guest store to the high word of a 64-bit page register",
 	[PV_EV_HALT] = "the CPU halted",
+	[PV_EV_TIME_BASE] = "time-base access (the emulated machine has no time base)",
 	[PV_EV_OVERFLOW] = "too many events",
 };
 
@@ -146,6 +147,7 @@ void pv_event_text(char *buf, size_t n, const struct pv_event *e)
 		snprintf(buf, n, "%s %u", pv_event_name(e->kind), e->detail);
 		break;
 	case PV_EV_UNMODELLED:
+	case PV_EV_TIME_BASE:
 		snprintf(buf, n, "%s 0x%08x", pv_event_name(e->kind), e->detail);
 		break;
 	case PV_EV_FAULT:

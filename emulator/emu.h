@@ -78,6 +78,7 @@ enum pv_event_kind {
 	PV_EV_WILD_AREA,  /* a jump into the template area other than a site's branch: ends */
 	PV_EV_HIGH_WORD,  /* 32-bit guest store to the high word of a 64-bit page register: ends */
 	PV_EV_HALT,       /* the CPU halted (wait and its kin): ends */
+	PV_EV_TIME_BASE,  /* a time-base access (isa_time_base): the machine has none: ends */
 	PV_EV_OVERFLOW,   /* too many events: ends */
 	PV_NEVENT_KINDS
 };
@@ -89,7 +90,7 @@ void pv_event_text(char *buf, size_t n, const struct pv_event *e);
 struct pv_event {
 	uint8_t kind;
 	uint8_t cls;     /* MUST_ACT: the model's enum isa_op (emulator/isa.h) */
-	uint32_t detail; /* EXCEPTION: unicorn intno; FAULT: uc_mem_type; UNMODELLED: the word;
+	uint32_t detail; /* EXCEPTION: unicorn intno; FAULT: uc_mem_type; UNMODELLED, TIME_BASE: the word;
 			    DELIVER, PRECOND: 1 when decided at the exit ending the run, 0 at a trap;
 			    MUST_ACT: 1 for mtmsrd */
 	uint64_t pc;     /* where, as an address of the original code */

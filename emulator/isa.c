@@ -216,6 +216,18 @@ void isa_insn_name(const struct isa_insn *in, char *buf, size_t n)
 
 /* ---- block accesses ---------------------------------------------------------------- */
 
+bool isa_time_base(uint32_t w)
+{
+	if (w >> 26 != 31)
+		return false;
+	unsigned xo = (w >> 1) & 0x3ff, spr = ((w >> 16) & 31) | ((w >> 11) & 31) << 5;
+	if (xo == 371) /* mftb: every TBR, valid or not, reaches QEMU's SPR table */
+		return true;
+	if (xo != 339 && xo != 467) /* mfspr, mtspr */
+		return false;
+	return spr == 268 || spr == 269 || spr == 526 || spr == 527;
+}
+
 bool isa_block_access(uint32_t w, struct isa_block *b)
 {
 	unsigned op = w >> 26, xo = (w >> 1) & 0x3ff, rt = (w >> 21) & 31;

@@ -100,6 +100,16 @@ struct isa_insn {
  * hold on this flavor or without the feature. */
 bool isa_decode(enum pv_flavor f, unsigned features, uint32_t word, struct isa_insn *out);
 
+/* Whether word reads or writes the time base without privilege: mftb (any
+ * TBR), mfspr/mtspr of TBL 268, TBU 269, ATBL 526, ATBU 527. The machine
+ * under the oracle has no time base (unicorn never sets up QEMU's tb_env,
+ * whose helpers then read through NULL: a soak found `mftb` with TBR 308
+ * crashing the emulator), so a run ends at such a word, before it runs,
+ * alike on both sides (no rewrite touches it). The privileged time-base
+ * SPRs (DEC, PURR, SPURR, HDEC, VTB, TBL/TBU writes at 284/285, BookE
+ * TCR/TSR/DECAR) end a run as unmodelled privileged instructions already. */
+bool isa_time_base(uint32_t word);
+
 /* "mtmsr", "mtmsrd", "mfspr SPRG1" and so on, for events and reports. */
 void isa_insn_name(const struct isa_insn *in, char *buf, size_t n);
 

@@ -310,6 +310,8 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		trap(m, addr, &in);
 	else if (pv_hv_unmodelled(w))
 		add_event(m, (struct pv_event){.kind = PV_EV_UNMODELLED, .detail = w, .pc = map_pc(m, addr)});
+	else if (isa_time_base(w))
+		add_event(m, (struct pv_event){.kind = PV_EV_TIME_BASE, .detail = w, .pc = map_pc(m, addr)});
 }
 
 static void save_regs(struct pv_machine *m)

@@ -405,6 +405,42 @@ static void or_rx_rx_rx_runs_on(void **state)
 	}
 }
 
+/* Time-base reads end a run before they run, alike on both sides, on every
+ * flavor: unicorn has no time base, and `mftb` with TBR 308 (found by a
+ * book3s64le soak) made it read through NULL. Encodings checked with
+ * objdump: mftb r3, mftbu r3, mfspr r3,268, mfspr r3,269, mfspr r3,526
+ * (ATBL), mtspr 268,r3, mftb r0 with TBR 308. */
+static void time_base_ends_the_run(void **state)
+{
+	(void)state;
+	static const uint32_t tb[] = {0x7c6c42e6, 0x7c6d42e6, 0x7c6c42a6, 0x7c6d42a6, 0x7c6e82a6, 0x7c6c43a6, 0x7c144ae6};
+	FOR_EACH_FLAVOR(f) {
+		struct pv_ctx ctx;
+		struct pv_state st;
+		ctx_or_die(&ctx, f, PV_FEAT_ALL, PV_PROFILE_FIXED);
+		for (size_t i = 0; i < sizeof tb / sizeof tb[0]; i++) {
+			uint32_t w[3] = {0x38600001 /* li r3,1 */, tb[i], 0x60000000};
+			pv_state_from_seed(f, 1, &st);
+			assert_int_equal(pv_diff_run(oracle[f], &ctx, w, 3, &st, NULL, diff), 0);
+			assert_false(diff->divergent);
+			for (int side = 0; side < 2; side++) {
+				const struct pv_run *r = run_of(side);
+				/* ended at the time-base word, which never ran (r3 still 1) */
+				if (r->end != PV_END_EVENT || !r->nev || r->ev[r->nev - 1].kind != PV_EV_TIME_BASE ||
+				    r->end_pc != PV_EMU_TEXT_BASE + 4 || (tb[i] >> 21 == 0x3e3 && r->gpr[3] != 1))
+					fail_msg("%s 0x%08x, %s run: %s at 0x%llx, r3 0x%llx", ctx.fi->name, tb[i],
+						 side ? "patched" : "original", pv_end_name(r->end),
+						 (unsigned long long)r->end_pc, (unsigned long long)r->gpr[3]);
+			}
+		}
+		/* and a word that only looks alike runs: mfspr r3,LR (8) */
+		uint32_t w[2] = {0x7c6802a6, 0x60000000};
+		pv_state_from_seed(f, 1, &st);
+		assert_int_equal(pv_diff_run(oracle[f], &ctx, w, 2, &st, NULL, diff), 0);
+		assert_int_equal(run_of(0)->end, PV_END_FELL_THROUGH);
+	}
+}
+
 /* ---- interrupts inside template instances -------------------------------------- */
 
 /* Test-only: ENTER's first word (the critical store) moved after its saves,
@@ -557,6 +593,7 @@ int main(void)
 		cmocka_unit_test(high_word_store_ends_both_runs),
 		cmocka_unit_test(mas7_and_low_words_are_guest_state),
 		cmocka_unit_test(or_rx_rx_rx_runs_on),
+		cmocka_unit_test(time_base_ends_the_run),
 		cmocka_unit_test(interrupts_inside_instances),
 		cmocka_unit_test(msr_flip_states_catch_a_wide_mask),
 		cmocka_unit_test(random_code_no_false_divergence),
