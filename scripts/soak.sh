@@ -6,7 +6,9 @@
 # (build-fuzz/). Each row runs --jobs libFuzzer processes side by side
 # (-jobs/-workers: each loads the seeds once and fuzzes for --minutes, all
 # sharing the row's corpus), then a table: flavor, target, runs, wall time,
-# CPU minutes (measured), divergences (a process that finds one stops, so
+# CPU minutes (measured), divergences and other crashes (each crash file
+# replayed by pvfuzz repro: a divergence, or a crash that is no verdict,
+# such as the emulator dying; a process that finds one stops, so
 # the count is at most --jobs per row). A false positive is as serious as a
 # missed bug: the expected count is zero everywhere.
 #
@@ -68,7 +70,7 @@ out=build-fuzz/soak/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 echo "soak: $minutes min per row, $jobs workers, fixed profile; results in $out/"
 
-declare -A r_runs r_cpu r_div r_wall
+declare -A r_runs r_cpu r_div r_other r_wall
 total_div=0
 export PVFUZZ_PROFILE=fixed
 for row in "${rows[@]}"; do
@@ -102,19 +104,29 @@ for row in "${rows[@]}"; do
 		grep -o '[0-9]*$' | awk '{s += $1} END {if (NR) print s}' || true)
 	r_wall[$row]=$((SECONDS - start))
 	r_cpu[$row]=$(awk -v a="$before" -v b="$after" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz / 60}')
-	r_div[$row]=$(find "$dir/crashes" -type f | wc -l)
-	total_div=$((total_div + r_div[$row]))
+	# each crash file replayed: a divergence, or a crash that is no verdict
+	# (the emulator or a check crashing, which libFuzzer saves the same way)
+	r_div[$row]=0 r_other[$row]=0
+	while IFS= read -r c; do
+		j=$(PVFUZZ_FLAVOR=${f/all/} build-fuzz/pvfuzz repro --json --target "$t" "$c" 2>/dev/null || true)
+		if grep -q '"check":"divergence"' <<<"$j"; then
+			r_div[$row]=$((r_div[$row] + 1))
+		else
+			r_other[$row]=$((r_other[$row] + 1))
+		fi
+	done < <(find "$dir/crashes" -type f)
+	total_div=$((total_div + r_div[$row] + r_other[$row]))
 done
 
 echo
-printf '%-12s %-12s %14s %8s %8s %12s\n' flavor target runs wall-s cpu-min divergences
+printf '%-12s %-12s %14s %8s %8s %12s %14s\n' flavor target runs wall-s cpu-min divergences other-crashes
 for row in "${rows[@]}"; do
-	printf '%-12s %-12s %14s %8s %8s %12s\n' "${row%%:*}" "${row#*:}" "${r_runs[$row]:-?}" "${r_wall[$row]}" \
-		"${r_cpu[$row]}" "${r_div[$row]}"
+	printf '%-12s %-12s %14s %8s %8s %12s %14s\n' "${row%%:*}" "${row#*:}" "${r_runs[$row]:-?}" "${r_wall[$row]}" \
+		"${r_cpu[$row]}" "${r_div[$row]}" "${r_other[$row]}"
 done
 if [ "$total_div" -gt 0 ]; then
 	echo
-	echo "DIVERGENCES found ($total_div). Reproduce with:"
+	echo "FOUND $total_div crash file(s): divergences, and crashes that are no verdict (other-crashes). Reproduce with:"
 	find "$out" -path '*/crashes/*' -type f | while read -r c; do
 		t=$(basename "$(dirname "$(dirname "$c")")"); t=${t#*-}
 		echo "  build-fuzz/pvfuzz repro --target $t $c"
