@@ -4,23 +4,25 @@
 # PVFUZZ_TOP. tests/CMakeLists.txt (ctest targets_registry) checks that
 # these functions, `pvfuzz targets --names` and the build agree.
 
-# pvfuzz_targets: the names, one per line, in the registry's order (cheapest first)
-pvfuzz_targets() {
-	sed -n 's/^PVF_TARGET([0-9]*, *[A-Z_0-9]*, *\([a-z_0-9]*\),.*/\1/p' "${PVFUZZ_TOP:-.}/check/targets.def"
+# pvfuzz_rows: "id name engine" for every row, in the registry's order (the
+# one reader of the file; the functions below pick their column from it)
+pvfuzz_rows() {
+	sed -n 's/^PVF_TARGET(\([0-9]*\), *[A-Z_0-9]*, *\([a-z_0-9]*\), *[a-z_0-9]*, *[A-Za-z_0-9]*, *\([01]\),.*/\1 \2 \3/p' \
+		"${PVFUZZ_TOP:-.}/check/targets.def"
 }
+
+# pvfuzz_targets: the names, one per line, in the registry's order (cheapest first)
+pvfuzz_targets() { pvfuzz_rows | awk '{ print $2 }'; }
 
 # pvfuzz_engine_targets: those that check the patch engine (the engine
 # column is 1), whose mutants scripts/mutation-score.sh counts
-pvfuzz_engine_targets() {
-	sed -n 's/^PVF_TARGET([0-9]*, *[A-Z_0-9]*, *\([a-z_0-9]*\), *[a-z_0-9]*, *[A-Za-z_0-9]*, *1,.*/\1/p' \
-		"${PVFUZZ_TOP:-.}/check/targets.def"
-}
+pvfuzz_engine_targets() { pvfuzz_rows | awk '$3 == 1 { print $2 }'; }
 
 # pvfuzz_target_of_id N: the name of the target whose id (byte 0 of its
 # inputs) is N; nothing and status 1 when there is none
 pvfuzz_target_of_id() {
 	local name
-	name=$(sed -n "s/^PVF_TARGET($1, *[A-Z_0-9]*, *\([a-z_0-9]*\),.*/\1/p" "${PVFUZZ_TOP:-.}/check/targets.def")
+	name=$(pvfuzz_rows | awk -v id="$1" '$1 == id { print $2 }')
 	[ -n "$name" ] && echo "$name"
 }
 
