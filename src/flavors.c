@@ -91,9 +91,17 @@ void pv_store(uint8_t *p, unsigned bytes, bool little_endian, uint64_t v)
 		p[i] = (uint8_t)(v >> (little_endian ? 8 * i : 8 * (bytes - 1 - i)));
 }
 
+/* The byte order as a constant on each side, so that the patch loop's
+ * per-word access compiles to plain loads and stores. */
 uint32_t pv_get_word(const struct pv_ctx *ctx, const uint8_t *p)
 {
-	return (uint32_t)pv_load(p, 4, ctx->fi->little_endian);
+	return (uint32_t)(ctx->fi->little_endian ? pv_load(p, 4, true) : pv_load(p, 4, false));
 }
 
-void pv_put_word(const struct pv_ctx *ctx, uint8_t *p, uint32_t w) { pv_store(p, 4, ctx->fi->little_endian, w); }
+void pv_put_word(const struct pv_ctx *ctx, uint8_t *p, uint32_t w)
+{
+	if (ctx->fi->little_endian)
+		pv_store(p, 4, true, w);
+	else
+		pv_store(p, 4, false, w);
+}

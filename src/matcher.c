@@ -74,18 +74,15 @@ int pv_ctx_init(struct pv_ctx *ctx, enum pv_flavor f, unsigned features, enum pv
 	return 0;
 }
 
-#define RT_FIELD 0x03e00000u
-#define RB_FIELD 0x0000f800u
-
 uint32_t pv_row_word(const struct pv_row *r, unsigned rt, unsigned rb)
 {
-	return r->match | (r->carried & RT_FIELD ? (rt & 31) << 21 : 0) | (r->carried & RB_FIELD ? (rb & 31) << 11 : 0);
+	return r->match | (r->carried & PPC_RT_MASK ? (rt & 31) << 21 : 0) | (r->carried & PPC_RB_MASK ? (rb & 31) << 11 : 0);
 }
 
 void pv_row_regs(const struct pv_row *r, unsigned *nrt, unsigned *nrb)
 {
-	*nrt = r->carried & RT_FIELD ? 32 : 1;
-	*nrb = r->carried & RB_FIELD ? 32 : 1;
+	*nrt = r->carried & PPC_RT_MASK ? 32 : 1;
+	*nrb = r->carried & PPC_RB_MASK ? 32 : 1;
 }
 
 unsigned pv_class_flavors(enum pv_class c, enum pv_profile p)
