@@ -186,7 +186,7 @@ bool pvf_header(const uint8_t *data, size_t size, enum pvf_target want, enum pvf
 		const struct pv_ctx **ctx, struct pvf_in *rest)
 {
 	enum pvf_target t;
-	if (!pvf_detect(data, size, &t) || t != want || !pvf_target(t))
+	if (!pvf_detect(data, size, &t) || t != want)
 		return false;
 	struct pvf_platform p = *pvf_platform(data[1]);
 	if (forced_flavor >= 0)
@@ -294,15 +294,16 @@ void pvf_check(enum pvf_target t, const uint8_t *data, size_t size, enum pvf_pro
 {
 	const struct pv_ctx *ctx;
 	struct pvf_in in;
+	const struct pvf_target_info *ti = pvf_target(t);
 	memset(r, 0, sizeof(*r));
-	if (!pvf_header(data, size, t, pol, &ctx, &in)) {
+	if (!ti || !pvf_header(data, size, t, pol, &ctx, &in)) {
 		r->ignored = true;
 		return;
 	}
 	if (verbose)
 		fprintf(out, "target %s: flavor %s, features %s, profile %s\n", pvf_target_name(t), ctx->fi->name,
 			pv_features_name(ctx->features), pv_profile_label(ctx));
-	pvf_target(t)->check(ctx, &in, verbose, out, r); /* pvf_header knows only targets of the registry */
+	ti->check(ctx, &in, verbose, out, r);
 }
 
 static void too_large(const char *path, size_t max, char *err, size_t errlen)
