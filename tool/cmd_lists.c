@@ -26,15 +26,14 @@ static const char platforms_usage[] =
 /* --names or nothing; exits 2 on anything else */
 static bool names_only(int argc, char **argv, const char *cmd, const char *usage)
 {
-	if (cli_wants_help(argc, argv)) {
-		fputs(usage, stdout);
+	if (cli_start_options(argc, argv, usage)) /* --help printed */
 		exit(0);
-	}
 	if (argc == 1)
 		return false;
 	if (argc == 2 && !strcmp(argv[1], "--names"))
 		return true;
-	cli_fail("%s: unexpected argument '%s' (only --names)", cmd, argv[argc > 2 && !strcmp(argv[1], "--names") ? 2 : 1]);
+	/* the first argument that is not a lone --names */
+	cli_fail("%s: unexpected argument '%s' (only --names)", cmd, strcmp(argv[1], "--names") ? argv[1] : argv[2]);
 }
 
 int cmd_targets(int argc, char **argv)
