@@ -31,7 +31,7 @@ static const char usage[] =
 	"  --interrupts M  interrupts arriving inside template instances (docs/emulator.md):\n"
 	"                  both (default: each state without, then with one at every\n"
 	"                  boundary where one can arrive), none, every, or a 64-bit hex\n"
-	"                  MASK (boundary k gets one when bit k %% 64 is set)\n"
+	"                  MASK (boundary k gets one when bit k % 64 is set)\n"
 	"  --json          print the verdict (and any divergence) as one JSON object\n"
 	"\n"
 	"Exit status: 0 every state equivalent, 1 a divergence, 2 usage or input error,\n"
