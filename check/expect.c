@@ -50,7 +50,7 @@ struct dec {
 
 /* capstone's reading of one word (the handle: report/disasm.c's cache,
  * whose opening the checks test first, pvf_capstone_ready) */
-static bool decode(bool is64, uint32_t w, uint64_t addr, struct dec *d)
+static bool decode_uncached(bool is64, uint32_t w, uint64_t addr, struct dec *d)
 {
 	size_t h;
 	if (!pv_capstone(is64, &h))
@@ -64,6 +64,41 @@ static bool decode(bool is64, uint32_t w, uint64_t addr, struct dec *d)
 	snprintf(d->text, sizeof d->text, "%s %s", insn->mnemonic, insn->op_str);
 	d->ppc = insn->detail->ppc;
 	cs_free(insn, 1);
+	return true;
+}
+
+/* The same, remembered: capstone's reading is a function of the mode, the
+ * word and the address alone, and the rewrites these checks read are few
+ * (a load or store per class and register, the templates' fixed slots),
+ * so nearly every reading is one made before. Each entry holds its whole
+ * key; a word capstone does not decode is not remembered. Per thread, like
+ * the handles. This took the decoding (with the strcmp calls inside
+ * capstone that libFuzzer intercepts) from most of fuzz_check_ins's and
+ * fuzz_image's time to almost none (docs/performance.md). */
+#define MEMO_BITS 10
+static _Thread_local struct memo {
+	bool used, is64;
+	uint32_t w;
+	uint64_t addr;
+	struct dec d;
+} memo[1u << MEMO_BITS];
+
+static bool decode(bool is64, uint32_t w, uint64_t addr, struct dec *d)
+{
+	/* only a relative branch (b, bc: primary opcodes 18, 16) reads
+	 * differently at another address: any other word is remembered once,
+	 * wherever a template instance puts it */
+	if (w >> 26 != 18 && w >> 26 != 16)
+		addr = 0;
+	uint64_t k = ((uint64_t)w << 1 | is64) ^ addr * 0x9e3779b97f4a7c15ull;
+	struct memo *m = &memo[(k * 0xff51afd7ed558ccdull) >> (64 - MEMO_BITS)];
+	if (m->used && m->w == w && m->addr == addr && m->is64 == is64) {
+		*d = m->d;
+		return true;
+	}
+	if (!decode_uncached(is64, w, addr, d))
+		return false;
+	*m = (struct memo){true, is64, w, addr, *d};
 	return true;
 }
 

@@ -69,11 +69,32 @@ static void expectations_reject_wrong_words(void **state)
 	assert_false(pvf_expect_instance(&ctx, o.row, 0x7ca00124, o.site, o.at, o.inst, o.l->nwords, msg, sizeof msg));
 }
 
+/* check/expect.c remembers capstone's readings: the same words must give
+ * the same verdicts every time, and a branch slot is read at its own
+ * address (the same instance moved by 64 bytes no longer returns to the
+ * site's successor), wherever an earlier reading came from. */
+static void remembered_readings_keep_their_key(void **state)
+{
+	(void)state;
+	struct pv_ctx ctx;
+	struct one_site o;
+	char msg[256];
+	ctx_or_die(&ctx, PV_BOOK3S32, PV_FEAT_ALL, PV_PROFILE_FIXED);
+	patch_one(&ctx, 0x7ca00124, &o); /* mtmsr r5 */
+	for (int round = 0; round < 3; round++) {
+		assert_true(pvf_expect_instance(&ctx, o.row, 0x7ca00124, o.site, o.at, o.inst, o.l->nwords, msg, sizeof msg));
+		assert_false(pvf_expect_instance(&ctx, o.row, 0x7ca00124, o.site, o.at + 64, o.inst, o.l->nwords, msg,
+						 sizeof msg));
+		assert_non_null(strstr(msg, "branch slot"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_emitted_word),
 		cmocka_unit_test(expectations_reject_wrong_words),
+		cmocka_unit_test(remembered_readings_keep_their_key),
 	};
 	return cmocka_run_group_tests_name("capstone", tests, NULL, NULL);
 }
