@@ -55,27 +55,49 @@ static bool spr_rewritten(unsigned spr, bool write, enum pv_flavor f, unsigned f
 static uint32_t x31(unsigned xo, unsigned rt) { return 0x7c000000u | rt << 21 | xo << 1; }
 static uint32_t spr_bits(unsigned spr) { return (spr & 31) << 16 | (spr >> 5) << 11; }
 
-/* The spec's verdict on w as capstone reads it. */
-static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned features, enum pv_profile prof, char *text,
-			  size_t n)
+/* capstone's reading of a word, as the verdict below needs it */
+struct reading {
+	bool decoded;
+	unsigned id, r0, r1;
+	int64_t i0, i1;
+	unsigned op_count;
+	char text[96];
+};
+
+static void read_word(csh cs, uint32_t w, struct reading *rd)
 {
 	uint8_t b[4]; /* capstone reads the word big-endian: an instruction value */
 	pv_store(b, 4, false, w);
 	cs_insn *insn;
-	snprintf(text, n, "(not decoded)");
+	memset(rd, 0, sizeof *rd);
+	snprintf(rd->text, sizeof rd->text, "(not decoded)");
 	if (cs_disasm(cs, b, 4, 0, 1, &insn) != 1)
-		return false;
-	snprintf(text, n, "%s %s", insn->mnemonic, insn->op_str);
+		return;
+	rd->decoded = true;
+	snprintf(rd->text, sizeof rd->text, "%s %s", insn->mnemonic, insn->op_str);
 	cs_ppc *p = &insn->detail->ppc;
-	unsigned r0 = p->op_count > 0 && p->operands[0].type == PPC_OP_REG ? p->operands[0].reg - PPC_REG_R0 : 0;
-	unsigned r1 = p->op_count > 1 && p->operands[1].type == PPC_OP_REG ? p->operands[1].reg - PPC_REG_R0 : 0;
-	int64_t i0 = p->op_count > 0 ? p->operands[0].imm : 0, i1 = p->op_count > 1 ? p->operands[1].imm : 0;
+	rd->id = insn->id;
+	rd->op_count = p->op_count;
+	rd->r0 = p->op_count > 0 && p->operands[0].type == PPC_OP_REG ? p->operands[0].reg - PPC_REG_R0 : 0;
+	rd->r1 = p->op_count > 1 && p->operands[1].type == PPC_OP_REG ? p->operands[1].reg - PPC_REG_R0 : 0;
+	rd->i0 = p->op_count > 0 ? p->operands[0].imm : 0;
+	rd->i1 = p->op_count > 1 ? p->operands[1].imm : 0;
+	cs_free(insn, 1);
+}
+
+/* The spec's verdict on w as capstone reads it. */
+static bool spec_rewrites(const struct reading *rd, uint32_t w, enum pv_flavor f, unsigned features, enum pv_profile prof)
+{
+	if (!rd->decoded)
+		return false;
+	unsigned r0 = rd->r0, r1 = rd->r1;
+	int64_t i0 = rd->i0, i1 = rd->i1;
 	bool booke = f == PV_BOOKE32 || f == PV_BOOKE64;
 	bool yes = false;
-	switch (insn->id) {
+	switch (rd->id) {
 	case PPC_INS_MFMSR: yes = w == x31(83, r0); break;
 	case PPC_INS_MTMSR: yes = w == x31(146, r0); break; /* L=0 only */
-	case PPC_INS_MTMSRD: yes = w == (x31(178, r0) | (p->op_count > 1 ? (uint32_t)i1 << 16 : 0)); break;
+	case PPC_INS_MTMSRD: yes = w == (x31(178, r0) | (rd->op_count > 1 ? (uint32_t)i1 << 16 : 0)); break;
 	case PPC_INS_TLBSYNC: yes = w == 0x7c00046cu; break;
 	case PPC_INS_MTSRIN: yes = f == PV_BOOK3S32 && (features & PV_FEAT_SR) && w == (x31(242, r0) | r1 << 11); break;
 	/* ours (docs/adding-a-handler.md): the fixed profile only, and not into
@@ -94,8 +116,22 @@ static bool spec_rewrites(csh cs, uint32_t w, enum pv_flavor f, unsigned feature
 	case PPC_INS_MTDAR: yes = w == (x31(467, r0) | spr_bits(19)) && spr_rewritten(19, true, f, features); break;
 	default: break;
 	}
-	cs_free(insn, 1);
 	return yes;
+}
+
+/* One flavor's verdict from capstone's reading of the word in its mode. */
+static void xcheck_reading(const struct pv_ctx *c, uint32_t w, const struct reading *rd, bool verbose, FILE *out,
+			   struct pvf_result *r)
+{
+	bool spec = spec_rewrites(rd, w, c->flavor, c->features, c->profile);
+	const struct pv_row *row = pv_match(c, w);
+	if (verbose)
+		fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c->fi->name, w, rd->text,
+			spec ? "rewrite" : "leave", row ? pv_class_name(row->cls) : "unchanged");
+	if (spec != (row != NULL))
+		pvf_fail(r, out, c, PVF_K_capstone_xcheck, row ? row->cls : -1, "0x%08x on %s with features %s: capstone reads '%s' (%s by the spec), the matcher says %s",
+			 w, c->fi->name, pv_features_name(c->features), rd->text, spec ? "rewritten" : "left alone",
+			 row ? pv_class_name(row->cls) : "unchanged");
 }
 
 void pvf_xcheck_word(const struct pv_ctx *c, uint32_t w, bool verbose, FILE *out, struct pvf_result *r)
@@ -105,21 +141,26 @@ void pvf_xcheck_word(const struct pv_ctx *c, uint32_t w, bool verbose, FILE *out
 		pvf_internal(r, out, "capstone could not open a PowerPC handle");
 		return;
 	}
-	char text[96];
-	bool spec = spec_rewrites(cs, w, c->flavor, c->features, c->profile, text, sizeof text);
-	const struct pv_row *row = pv_match(c, w);
-	if (verbose)
-		fprintf(out, "%-10s 0x%08x '%s': capstone+spec %s, matcher %s\n", c->fi->name, w, text,
-			spec ? "rewrite" : "leave", row ? pv_class_name(row->cls) : "unchanged");
-	if (spec != (row != NULL))
-		pvf_fail(r, out, c, PVF_K_capstone_xcheck, row ? row->cls : -1, "0x%08x on %s with features %s: capstone reads '%s' (%s by the spec), the matcher says %s",
-			 w, c->fi->name, pv_features_name(c->features), text, spec ? "rewritten" : "left alone",
-			 row ? pv_class_name(row->cls) : "unchanged");
+	struct reading rd;
+	read_word(cs, w, &rd);
+	xcheck_reading(c, w, &rd, verbose, out, r);
 }
 
 void pvf_check_xcheck(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, FILE *out, struct pvf_result *r)
 {
 	uint32_t w = (uint32_t)pvf_take(in, 4);
-	for (enum pv_flavor f = 0; f < PV_NFLAVORS && !r->failed && !r->internal; f++)
-		pvf_xcheck_word(pvf_ctx(f, ctx->features, ctx->profile), w, verbose, out, r);
+	/* capstone reads the word once per mode (32- and 64-bit), not once per flavor */
+	struct reading rd[2];
+	for (int is64 = 0; is64 < 2; is64++) {
+		size_t cs;
+		if (!pv_capstone(is64, &cs)) { /* no verdict without capstone */
+			pvf_internal(r, out, "capstone could not open a PowerPC handle");
+			return;
+		}
+		read_word(cs, w, &rd[is64]);
+	}
+	for (enum pv_flavor f = 0; f < PV_NFLAVORS && !r->failed && !r->internal; f++) {
+		const struct pv_ctx *c = pvf_ctx(f, ctx->features, ctx->profile);
+		xcheck_reading(c, w, &rd[c->fi->is64], verbose, out, r);
+	}
 }
