@@ -85,21 +85,56 @@ static bool in_reach(bool is64, uint64_t from, uint64_t to)
 	return d >= -0x2000000 && d <= 0x1fffffc;
 }
 
-static bool covered(const struct pv_report *rep, uint64_t a)
+/* Which words of a region [base, base + 4 * nwords) the report's flush
+ * ranges cover: a word is covered when its first byte lies in a range
+ * (a - range.addr < range.len, modulo the 64-bit space, as a range may
+ * wrap). Worked out once per pass, range by range, instead of searching
+ * every range for every site: that search grew with the square of the
+ * image (docs/performance.md). */
+struct coverage {
+	uint64_t base;
+	size_t nwords;
+	uint8_t *word; /* 1: covered */
+};
+
+static void mark_words(struct coverage *c, uint64_t lo, uint64_t hi) /* byte offsets [lo, hi) */
 {
-	for (size_t i = 0; i < rep->nflush; i++)
-		if (a - rep->flush[i].addr < rep->flush[i].len)
-			return true;
-	return false;
+	for (uint64_t i = (lo + 3) / 4; i < c->nwords && 4 * i < hi; i++)
+		c->word[i] = 1;
 }
 
-/* Fixed profile: a matched site that the pass left as it was. Single-word
+static void cover(struct coverage *c, const struct pv_report *rep)
+{
+	uint64_t size = 4ull * c->nwords;
+	memset(c->word, 0, c->nwords);
+	for (size_t i = 0; i < rep->nflush; i++) {
+		uint64_t addr = rep->flush[i].addr, len = rep->flush[i].len;
+		/* offsets o of the region with (base + o - addr) mod 2^64 < len:
+		 * the part from the region's start, if the range begins at or
+		 * before it, and the part from where the range begins inside it */
+		uint64_t before = c->base - addr, off = addr - c->base;
+		if (before < len)
+			mark_words(c, 0, len - before < size ? len - before : size);
+		if (off < size)
+			mark_words(c, off, len < size - off ? off + len : size);
+	}
+}
+
+static bool covered(const struct coverage *c, uint64_t a)
+{
+	uint64_t off = a - c->base;
+	return off < 4ull * c->nwords && c->word[off / 4];
+}
+
+/* Fixed profile: a matched site that the pass left as it was (skip_of:
+ * the index of the report's first skip record for it, or -1). Single-word
  * rewrites are never withheld; a template site needs a skip record whose
  * reason the layout bears out: below the end of vectors, the area not
  * wholly in reach both ways, or too little room left at the end for its
  * template (the area's use only grows, so less room then than now). */
 static bool left_alone_justly(const struct pv_ctx *ctx, const struct pv_row *row, uint64_t a, const struct pv_area *area,
-			      const struct pv_patch_opts *opts, const struct pv_report *rep, bool is64, char *msg, size_t n)
+			      const struct pv_patch_opts *opts, const struct pv_report *rep, int skip_of, bool is64,
+			      char *msg, size_t n)
 {
 	if (row->kind != PV_K_TEMPLATE) {
 		snprintf(msg, n, "%s site 0x%llx was not rewritten (single-word rewrites are never withheld%s)",
@@ -107,10 +142,7 @@ static bool left_alone_justly(const struct pv_ctx *ctx, const struct pv_row *row
 			 opts->has_vectors_end && a < opts->vectors_end ? ", not even below the end of vectors" : "");
 		return false;
 	}
-	const struct pv_skip *sk = NULL;
-	for (size_t i = 0; i < rep->nskips && !sk; i++)
-		if (rep->skips[i].addr == a)
-			sk = &rep->skips[i];
+	const struct pv_skip *sk = skip_of >= 0 ? &rep->skips[skip_of] : NULL;
 	if (!sk) {
 		snprintf(msg, n, "%s site 0x%llx was left alone without a reason in the report", pv_class_name(row->cls),
 			 (unsigned long long)a);
@@ -141,6 +173,8 @@ struct pass {
 	struct pv_area *area;
 	const struct pv_patch_opts *opts;
 	uint8_t *before, *area_before, *area_mem, *box;
+	uint8_t *cov_img, *cov_area; /* a byte per word of the image and of the area (struct coverage) */
+	int *skip_of;                /* per image word */
 	bool inside; /* the area is part of the image (no guard words) */
 	struct pvf_result *r;
 	FILE *out;
@@ -197,6 +231,17 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 			 pv_get_word(ctx, area_mem + k));
 		return 0;
 	}
+	/* the report's flush ranges over the image and the area, and each
+	 * image word's first skip record */
+	struct coverage img_cov = {base, n, p->cov_img}, area_cov = {area->addr, area->size / 4, p->cov_area};
+	int *skip_of = p->skip_of;
+	cover(&img_cov, rep);
+	cover(&area_cov, rep);
+	for (size_t i = 0; i < n; i++)
+		skip_of[i] = -1;
+	for (size_t k = rep->nskips; k-- > 0;) /* backwards: the first record wins */
+		if (rep->skips[k].addr - base < 4ull * n && rep->skips[k].addr % 4 == 0)
+			skip_of[(rep->skips[k].addr - base) / 4] = (int)k;
 	unsigned sites = 0, patched = 0, foreign = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t a = base + 4 * i;
@@ -208,7 +253,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		if (w0 == w1) {
 			sites += row != NULL;
 			if (row && ctx->profile == PV_PROFILE_FIXED &&
-			    !left_alone_justly(ctx, row, a, area, p->opts, rep, is64, msg, sizeof msg)) {
+			    !left_alone_justly(ctx, row, a, area, p->opts, rep, skip_of[i], is64, msg, sizeof msg)) {
 				pvf_fail(r, out, ctx, PVF_K_left_alone_unjustly, row->cls, "%s", msg);
 				return 0;
 			}
@@ -216,7 +261,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		}
 		if (!row && ctx->impl) { /* a kernel's handler of its own: the oracle judges it */
 			foreign++;
-			if (!covered(rep, a)) {
+			if (!covered(&img_cov, a)) {
 				pvf_fail(r, out, ctx, PVF_K_no_flush, -1, "rewritten word 0x%llx has no flush range", (unsigned long long)a);
 				return 0;
 			}
@@ -227,7 +272,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 			return 0;
 		}
 		sites++, patched++;
-		if (!covered(rep, a)) {
+		if (!covered(&img_cov, a)) {
 			pvf_fail(r, out, ctx, PVF_K_no_flush, row->cls, "changed site 0x%llx has no flush range", (unsigned long long)a);
 			return 0;
 		}
@@ -269,7 +314,7 @@ static int one_pass(const struct pass *p, struct pv_report *rep, bool verbose)
 		uint32_t inst[PV_TMPL_MAX_WORDS];
 		for (unsigned k = 0; k < nw; k++) {
 			inst[k] = pv_get_word(ctx, area_mem + (at - area->addr) + 4 * k);
-			if (!covered(rep, at + 4 * k)) {
+			if (!covered(&area_cov, at + 4 * k)) {
 				pvf_fail(r, out, ctx, PVF_K_no_flush, row->cls, "instance word 0x%llx has no flush range", (unsigned long long)(at + 4 * k));
 				return 0;
 			}
@@ -365,8 +410,9 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	}
 
 	uint8_t *img = malloc(len), *before = malloc(len), *box = malloc(area_size + 2 * NGUARD);
-	uint8_t *area_before = malloc(area_size);
-	if (!img || !before || !box || !area_before)
+	uint8_t *area_before = malloc(area_size), *cov_img = malloc(n), *cov_area = malloc(area_size / 4 + 1);
+	int *skip_of = malloc(sizeof(int) * n);
+	if (!img || !before || !box || !area_before || !cov_img || !cov_area || !skip_of)
 		abort();
 	for (size_t i = 0; i < n; i++)
 		pv_put_word(ctx, img + 4 * i, pvf_word(ctx, in));
@@ -425,7 +471,7 @@ void pvf_check_image(const struct pv_ctx *ctx, struct pvf_in *in, bool verbose, 
 	}
 	/* the checked pass; with prefill, a second one over its result, so
 	 * that the area holds instances already when that pass walks the text */
-	struct pass p = {ctx, &image, &area, &opts, before, area_before, area_mem, box, mode == 2, r, out};
+	struct pass p = {ctx, &image, &area, &opts, before, area_before, area_mem, box, cov_img, cov_area, skip_of, mode == 2, r, out};
 	int done1 = one_pass(&p, &rep, verbose);
 	if (done1 > 0 && prefill) {
 		pv_report_free(&rep);
@@ -463,6 +509,9 @@ done:
 	pv_report_free(&rep);
 	pv_report_free(&again);
 	free(area_before);
+	free(cov_img);
+	free(cov_area);
+	free(skip_of);
 	free(img);
 	free(before);
 	free(box);
