@@ -228,6 +228,63 @@ bool isa_time_base(uint32_t w)
 	return spr == 268 || spr == 269 || spr == 526 || spr == 527;
 }
 
+bool isa_leaves_cpu_state(uint32_t w)
+{
+	unsigned op = w >> 26, xo = (w >> 1) & 0x3ff, xo9 = (w >> 1) & 0x1ff;
+	unsigned rs = (w >> 21) & 31, ra = (w >> 16) & 31, rb = (w >> 11) & 31;
+	unsigned spr = ra | rb << 5;
+	switch (op) {
+	case 7: case 8: case 10: case 11: case 12: case 13: case 14: case 15: /* mulli .. addis */
+	case 16: case 18:                                                     /* bc, b */
+	case 20: case 21: case 23:                                            /* rlwimi, rlwinm, rlwnm */
+	case 24: case 25: case 26: case 27: case 28: case 29:                 /* ori .. andis. */
+	case 30:                                                              /* rldic* and kin */
+	case 32: case 33: case 34: case 35: case 36: case 37: case 38: case 39: /* lwz .. stbu */
+	case 40: case 41: case 42: case 43: case 44: case 45:                 /* lhz .. sthu */
+	case 46: case 47:                                                     /* lmw, stmw */
+	case 58: case 62:                                                     /* ld/ldu/lwa, std/stdu */
+		return true;
+	case 19:
+		switch (xo) {
+		case 0: case 16: case 528:                         /* mcrf, bclr, bcctr */
+		case 33: case 129: case 193: case 225: case 257:   /* crnor crandc crxor crnand crand */
+		case 289: case 417: case 449:                      /* creqv crorc cror */
+		case 150:                                          /* isync */
+			return true;
+		}
+		return false;
+	case 31:
+		switch (xo9) { /* XO-form arithmetic, either OE */
+		case 266: case 10: case 138: case 234: case 202: /* add addc adde addme addze */
+		case 40: case 8: case 136: case 232: case 200:   /* subf subfc subfe subfme subfze */
+		case 104: case 235: case 75: case 11:            /* neg mullw mulhw mulhwu */
+		case 491: case 459: case 233: case 73: case 9:   /* divw divwu mulld mulhd mulhdu */
+		case 489: case 457:                              /* divd divdu */
+			return true;
+		}
+		switch (xo) {
+		case 444: /* or; or rX,rX,rX are QEMU's priority hints, which write PPR */
+			return !(rs == ra && ra == rb);
+		case 28: case 60: case 412: case 124: case 316: case 476: case 284: /* and andc orc nor xor nand eqv */
+		case 24: case 536: case 792: case 824: case 27: case 539: case 794: /* slw srw sraw srawi sld srd srad */
+		case 826: case 827:                                                /* sradi */
+		case 26: case 58: case 954: case 922: case 986:                    /* cntlzw cntlzd extsb extsh extsw */
+		case 0: case 32:                                                   /* cmp, cmpl */
+		case 23: case 55: case 87: case 119: case 151: case 183: case 215: case 247: /* lwzx .. stbux */
+		case 279: case 311: case 343: case 375: case 407: case 439:        /* lhzx .. sthux */
+		case 21: case 53: case 149: case 181: case 341: case 373:          /* ldx ldux stdx stdux lwax lwaux */
+		case 534: case 662: case 790: case 918:                            /* lwbrx stwbrx lhbrx sthbrx */
+		case 19: case 144:                                                 /* mfcr/mfocrf, mtcrf/mtocrf */
+		case 598: case 854:                                                /* sync, eieio */
+			return true;
+		case 339: case 467: /* mfspr, mtspr: XER, LR, CTR only */
+			return spr == 1 || spr == 8 || spr == 9;
+		}
+		return false;
+	}
+	return false;
+}
+
 bool isa_block_access(uint32_t w, struct isa_block *b)
 {
 	unsigned op = w >> 26, xo = (w >> 1) & 0x3ff, rt = (w >> 21) & 31;

@@ -110,6 +110,18 @@ bool isa_decode(enum pv_flavor f, unsigned features, uint32_t word, struct isa_i
  * TCR/TSR/DECAR) end a run as unmodelled privileged instructions already. */
 bool isa_time_base(uint32_t word);
 
+/* Whether word, run by the CPU, can change nothing of the CPU but the
+ * registers every run sets afresh (r0-r31, CR, XER, LR, CTR) and the PC:
+ * integer arithmetic, logic, rotates, compares, integer loads and stores
+ * (not lwarx/ldarx/stwcx./stdcx., which hold a reservation), branches, CR
+ * logic, mfcr/mtcrf, mfspr/mtspr of XER, LR and CTR, sync, isync and
+ * eieio. Everything else is false: other SPRs, floating point and vector
+ * (their state, or an exception), traps, sc, and `or rX,rX,rX` (QEMU
+ * writes PPR for the priority hints). A run of such words only needs no
+ * fresh CPU context before the next one (pv_machine_run); the list errs
+ * on the side of false, which costs only speed. */
+bool isa_leaves_cpu_state(uint32_t word);
+
 /* "mtmsr", "mtmsrd", "mfspr SPRG1" and so on, for events and reports. */
 void isa_insn_name(const struct isa_insn *in, char *buf, size_t n);
 

@@ -56,6 +56,7 @@ struct pv_machine {
 	unsigned irq_k;     /* instance boundaries passed so far */
 	bool ending, last_in_area;
 	bool regs_taken; /* registers already saved at an aborted instruction */
+	bool dirty;      /* the CPU may hold more than the next run sets: restore the clean context */
 	bool failed;     /* a unicorn call failed: err says which */
 	char err[160];
 
@@ -63,10 +64,7 @@ struct pv_machine {
 	 * its translations dropped only when it changes, so running the same
 	 * code from many start states reuses unicorn's translated blocks */
 	uint32_t loaded_text[PV_EMU_TEXT_WORDS], loaded_area[PV_EMU_AREA_SIZE / 4];
-	unsigned loaded_n, loaded_area_words;
-	bool data_ready;
-	uint64_t data_seed;
-	uint8_t data_init[PV_EMU_DATA_SIZE];
+	unsigned loaded_n, loaded_area_words, loaded_features;
 };
 
 uint64_t pv_emu_page_phys(enum pv_flavor f)
@@ -105,6 +103,7 @@ static bool uc_ok(struct pv_machine *m, uc_err e, const char *what)
 {
 	if (e == UC_ERR_OK)
 		return true;
+	m->dirty = true; /* whatever state the CPU is in now */
 	if (!m->failed) {
 		m->failed = true;
 		snprintf(m->err, sizeof m->err, "%s: unicorn: %s (%s)", pv_flavor_info(m->flavor)->name, what,
@@ -221,8 +220,7 @@ static void trap(struct pv_machine *m, uint64_t addr, const struct isa_insn *in)
 	if (r.writes_rt)
 		reg_write(m, UC_PPC_REG_0 + in->rt, r.rt);
 	delivery_check(m, map_pc(m, addr) + 4, false);
-	if (!m->ending)
-		reg_write(m, UC_PPC_REG_PC, addr + 4); /* skip the emulated instruction */
+	/* the word is a nop in guest memory (put_words): execution goes on past it */
 }
 
 /* An instruction boundary inside a template instance: an interrupt that
@@ -277,9 +275,7 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	if (m->ending)
 		return;
 	bool area = in_area(addr);
-	if (addr == m->until) {
-		/* unicorn stops here by itself, except in a translated block made
-		 * before this run's end address was known: stop it by hand */
+	if (addr == m->until) { /* the end of the code: the hook stops the run (uc_exit below) */
 		end_run(m, PV_END_FELL_THROUGH, addr);
 		return;
 	}
@@ -307,11 +303,13 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	if (!area && block_access(m, w))
 		return;
 	if (isa_decode(m->flavor, m->ctx->features, w, &in))
-		trap(m, addr, &in);
+		trap(m, addr, &in); /* emulated: the CPU runs a nop */
 	else if (pv_hv_unmodelled(w))
 		add_event(m, (struct pv_event){.kind = PV_EV_UNMODELLED, .detail = w, .pc = map_pc(m, addr)});
 	else if (isa_time_base(w))
 		add_event(m, (struct pv_event){.kind = PV_EV_TIME_BASE, .detail = w, .pc = map_pc(m, addr)});
+	else if (!isa_leaves_cpu_state(w))
+		m->dirty = true; /* the CPU runs it: the next run starts from the clean context */
 }
 
 static void save_regs(struct pv_machine *m)
@@ -369,6 +367,7 @@ static bool on_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 {
 	struct pv_machine *m = user;
 	(void)uc, (void)size, (void)value;
+	m->dirty = true;
 	if (!m->ending)
 		add_event(m, (struct pv_event){.kind = PV_EV_FAULT, .detail = (uint32_t)type,
 					       .pc = map_pc(m, m->last_pc), .addr = addr});
@@ -379,6 +378,7 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct pv_machine *m = user;
 	(void)uc;
+	m->dirty = true; /* the interrupt changed MSR, SRR0/1 and the rest */
 	if (!m->ending)
 		add_event(m, (struct pv_event){.kind = PV_EV_EXCEPTION, .detail = intno, .pc = map_pc(m, m->last_pc)});
 	else
@@ -430,6 +430,7 @@ struct pv_machine *pv_machine_new(enum pv_flavor f, char *err, size_t errlen)
 	step = "save the clean context";
 	if ((e = uc_context_alloc(m->uc, &m->clean)) || (e = uc_context_save(m->uc, m->clean)))
 		goto fail;
+	m->dirty = true; /* restored before the first run all the same */
 	return m;
 fail:
 	snprintf(err, errlen, "%s: cannot %s: %s", pv_flavor_info(f)->name, step, uc_strerror(e));
@@ -452,19 +453,36 @@ void pv_machine_free(struct pv_machine *m)
 	free(m);
 }
 
-static void put_words(const struct pv_ctx *ctx, uint8_t *dst, const uint32_t *w, unsigned n)
+#define NOP 0x60000000u /* ori 0,0,0 */
+
+/* The words as guest memory holds them: each one the model emulates (a
+ * trap) is a nop there. The code hook emulates it before it "executes",
+ * and execution goes on into the next word by itself; with the real word
+ * in memory the hook had to move the PC past it, which ends the
+ * translated block and makes unicorn translate a new one from the next
+ * word, on every trap of every run (docs/performance.md). The hook reads
+ * the real words (word_at), and a guest that reads its code ends its run
+ * at that access, so the nop is never seen. */
+static void put_words(const struct pv_machine *m, const struct pv_ctx *ctx, uint8_t *dst, const uint32_t *w, unsigned n)
 {
+	struct isa_insn in;
 	for (unsigned i = 0; i < n; i++)
-		pv_put_word(ctx, dst + 4 * i, w[i]);
+		pv_put_word(ctx, dst + 4 * i, isa_decode(m->flavor, ctx->features, w[i], &in) ? NOP : w[i]);
 }
 
 /* Puts code into guest memory, dropping the translations of what changed. */
 static void load_code(struct pv_machine *m, const struct pv_ctx *ctx, const struct pv_code *code)
 {
+	if (ctx->features != m->loaded_features) { /* which words trap, so what memory holds */
+		m->loaded_features = ctx->features;
+		m->loaded_n = m->loaded_area_words = (unsigned)-1;
+	}
 	if (code->n != m->loaded_n || memcmp(code->text, m->loaded_text, 4u * code->n) != 0) {
-		unsigned span = code->n > m->loaded_n ? code->n : m->loaded_n;
+		/* what the last load wrote, or all of it when that is unknown */
+		unsigned span = m->loaded_n > PV_EMU_TEXT_WORDS ? PV_EMU_TEXT_WORDS
+				: code->n > m->loaded_n ? code->n : m->loaded_n;
 		memset(m->text, 0, 4u * span);
-		put_words(ctx, m->text, code->text, code->n);
+		put_words(m, ctx, m->text, code->text, code->n);
 		memcpy(m->loaded_text, code->text, 4u * code->n);
 		m->loaded_n = code->n;
 		if (!uc_ok(m, uc_ctl_remove_cache(m->uc, PV_EMU_TEXT_BASE, PV_EMU_TEXT_BASE + 4ull * span),
@@ -473,15 +491,34 @@ static void load_code(struct pv_machine *m, const struct pv_ctx *ctx, const stru
 	}
 	if (code->area_words != m->loaded_area_words ||
 	    memcmp(code->area, m->loaded_area, 4u * code->area_words) != 0) {
-		unsigned span = code->area_words > m->loaded_area_words ? code->area_words : m->loaded_area_words;
+		unsigned span = m->loaded_area_words > PV_EMU_AREA_SIZE / 4 ? PV_EMU_AREA_SIZE / 4
+				: code->area_words > m->loaded_area_words ? code->area_words : m->loaded_area_words;
 		memset(m->area, 0, 4u * span);
-		put_words(ctx, m->area, code->area, code->area_words);
+		put_words(m, ctx, m->area, code->area, code->area_words);
 		memcpy(m->loaded_area, code->area, 4u * code->area_words);
 		m->loaded_area_words = code->area_words;
 		if (span && !uc_ok(m, uc_ctl_remove_cache(m->uc, PV_EMU_AREA_BASE, PV_EMU_AREA_BASE + 4ull * span),
 				   "drop the area's translations"))
 			m->loaded_area_words = (unsigned)-1;
 	}
+}
+
+/* The end address unicorn is given. After every uc_emu_start, unicorn
+ * throws away the translated block that holds the byte before it, which
+ * is the block of the code's last instruction: with the code's end there,
+ * every run, even of the same code, translated that block again (a third
+ * of the time of pvfuzz diff, docs/performance.md). So unicorn gets an
+ * address no instruction has (PowerPC instructions are word-aligned),
+ * whose byte before lies in no block, and the code hook ends the run at
+ * the code's end itself: every address of the text is hooked, and a hook
+ * that stops the run stops it before its instruction. Code that fills
+ * the text to its last word is the exception: past its end is unmapped,
+ * there is no word there for the hook, and unicorn must stop it. */
+#define NO_INSTRUCTION 2u
+
+static uint64_t uc_exit(const struct pv_machine *m)
+{
+	return m->until < PV_EMU_TEXT_BASE + TEXT_SIZE ? NO_INSTRUCTION : m->until;
 }
 
 int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct pv_code *code,
@@ -497,16 +534,19 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 	}
 
 	/* the clean context first: dropping translations looks the code's
-	 * addresses up through the CPU's current MMU state */
-	if (!uc_ok(m, uc_context_restore(m->uc, m->clean), "restore the clean context"))
-		return -1;
-	load_code(m, ctx, code);
-	if (!m->data_ready || m->data_seed != st->data_seed) {
-		pv_state_fill_data(st, m->data_init);
-		m->data_seed = st->data_seed;
-		m->data_ready = true;
+	 * addresses up through the CPU's current MMU state. Only when the last
+	 * run may have left more in the CPU than the registers set below: a
+	 * word the CPU ran that isa_leaves_cpu_state() does not clear, an
+	 * interrupt, a fault, a halt or a failure. The context is 73-80 KiB
+	 * (most of it QEMU's table of SPR callbacks), and copying it back was
+	 * a quarter of the time of pvfuzz diff (docs/performance.md). */
+	if (m->dirty) {
+		if (!uc_ok(m, uc_context_restore(m->uc, m->clean), "restore the clean context"))
+			return -1;
+		m->dirty = false;
 	}
-	memcpy(m->data, m->data_init, PV_EMU_DATA_SIZE);
+	load_code(m, ctx, code);
+	memcpy(m->data, pv_state_data(st), PV_EMU_DATA_SIZE);
 	memcpy(m->page, st->page, PV_MAGIC_PAGE_SIZE);
 
 	/* registers: the state's, over the clean context */
@@ -535,7 +575,7 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 	out->end = PV_END_FELL_THROUGH;
 	out->end_pc = m->until;
 
-	uc_err e = uc_emu_start(m->uc, PV_EMU_TEXT_BASE, m->until, 0, 0);
+	uc_err e = uc_emu_start(m->uc, PV_EMU_TEXT_BASE, uc_exit(m), 0, 0);
 	if (m->failed)
 		return -1;
 	/* a fault ends uc_emu_start with an error after on_invalid recorded
@@ -552,8 +592,10 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 				 (unsigned long long)pc);
 			return -1;
 		}
-		if (pc != m->until) /* the CPU halted (wait and its kin): ends both runs alike */
+		if (pc != m->until) { /* the CPU halted (wait and its kin): ends both runs alike */
+			m->dirty = true;
 			add_event(m, (struct pv_event){.kind = PV_EV_HALT, .pc = map_pc(m, m->last_pc)});
+		}
 	}
 
 	/* reaching the end or the budget is an exit to the hypervisor: a

@@ -441,6 +441,55 @@ static void time_base_ends_the_run(void **state)
 	}
 }
 
+/* A machine starts a run from its clean CPU context only when the last run
+ * may have left more than the registers every run sets (machine.c): the
+ * CPU ran a word isa_leaves_cpu_state() does not clear, or took an
+ * interrupt. Here the first run leaves something behind - VRSAVE written
+ * (mtvrsave r3, 0x7c6043a6), a reservation (lwarx r3,0,r5, 0x7c602828), a
+ * system call's interrupt (sc, 0x44000002) - and the second run, which
+ * reads it (mfvrsave r4, 0x7c8042a6; stwcx. r4,0,r5 then mfcr r6,
+ * 0x7c80292d 0x7cc00026), must give what it gives on a machine that ran
+ * nothing before. Encodings checked with objdump. */
+static void runs_leave_nothing_behind(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t first[2], second[2];
+	} pairs[] = {
+		{{0x7c6043a6, 0x60000000}, {0x7c8042a6, 0x60000000}},
+		{{0x7c602828, 0x60000000}, {0x7c80292d, 0x7cc00026}},
+		{{0x44000002, 0x60000000}, {0x7c8042a6, 0x7cc00026}},
+	};
+	struct pv_code *code = calloc(1, sizeof *code);
+	struct pv_run *after = calloc(1, sizeof *after), *fresh_run = calloc(1, sizeof *fresh_run);
+	assert_non_null(code), assert_non_null(after), assert_non_null(fresh_run);
+	char err[160];
+	FOR_EACH_FLAVOR(f) {
+		struct pv_ctx ctx;
+		ctx_or_die(&ctx, f, PV_FEAT_ALL, PV_PROFILE_FIXED);
+		for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+			struct pv_machine *used = pv_machine_new(f, err, sizeof err), *fresh = pv_machine_new(f, err, sizeof err);
+			assert_non_null(used), assert_non_null(fresh);
+			struct pv_state st;
+			pv_state_from_seed(f, 7, &st);
+			st.gpr[3] = 0x1234;
+			st.gpr[5] = PV_EMU_DATA_BASE + 0x100;
+			pv_code_original(code, pairs[i].first, 2);
+			assert_int_equal(pv_machine_run(used, &ctx, code, &st, NULL, after), 0);
+			pv_code_original(code, pairs[i].second, 2);
+			assert_int_equal(pv_machine_run(used, &ctx, code, &st, NULL, after), 0);
+			assert_int_equal(pv_machine_run(fresh, &ctx, code, &st, NULL, fresh_run), 0);
+			if (pv_runs_differ(f, fresh_run, after, diff))
+				fail_msg("%s, 0x%08x then 0x%08x: %s: on a fresh machine %s, after the first run %s",
+					 ctx.fi->name, pairs[i].first[0], pairs[i].second[0], diff->item, diff->orig,
+					 diff->patched);
+			pv_machine_free(used);
+			pv_machine_free(fresh);
+		}
+	}
+	free(code), free(after), free(fresh_run);
+}
+
 /* ---- interrupts inside template instances -------------------------------------- */
 
 /* Test-only: ENTER's first word (the critical store) moved after its saves,
@@ -594,6 +643,7 @@ int main(void)
 		cmocka_unit_test(mas7_and_low_words_are_guest_state),
 		cmocka_unit_test(or_rx_rx_rx_runs_on),
 		cmocka_unit_test(time_base_ends_the_run),
+		cmocka_unit_test(runs_leave_nothing_behind),
 		cmocka_unit_test(interrupts_inside_instances),
 		cmocka_unit_test(msr_flip_states_catch_a_wide_mask),
 		cmocka_unit_test(random_code_no_false_divergence),
