@@ -119,6 +119,38 @@ static bool branch_to(const struct dec *d, uint64_t target, bool is64)
 	return d->id == PPC_INS_B && d->ppc.op_count == 1 && got == target;
 }
 
+/* A relative branch (b, bc with AA clear) reads differently at every
+ * address, so each instance's branches would be read by capstone anew.
+ * They are read at one fixed address instead, and a branch's target is
+ * checked as a displacement from it: capstone's `b` at READ_AT shows
+ * READ_AT + d, and the word at `at` reaches `target` exactly when d equals
+ * target - at in the flavor's width. READ_AT is 64 MiB, past any backward
+ * reach, so no reading wraps. */
+#define READ_AT 0x4000000ull
+
+static bool relative_branch(uint32_t w) { return (w >> 26 == 18 || w >> 26 == 16) && !(w & 2); }
+
+static uint64_t read_addr(uint32_t w, uint64_t at) { return relative_branch(w) ? READ_AT : at; }
+
+/* Whether d, read at read_addr(w, at), is `b target` for the word at `at`. */
+static bool returns_to(const struct dec *d, uint32_t w, uint64_t at, uint64_t target, bool is64)
+{
+	if (!relative_branch(w))
+		return branch_to(d, target, is64);
+	uint64_t rel = target - at;
+	if (!is64)
+		rel = (uint64_t)(int64_t)(int32_t)(uint32_t)rel;
+	return branch_to(d, READ_AT + rel, is64);
+}
+
+/* capstone's text of w at its real address, for a message */
+static const char *text_at(bool is64, uint32_t w, uint64_t at, struct dec *d)
+{
+	if (!decode(is64, w, at, d))
+		snprintf(d->text, sizeof d->text, "(not decoded)");
+	return d->text;
+}
+
 bool pvf_expect_simple(const struct pv_ctx *ctx, enum pv_class c, uint32_t word, uint32_t now, char *buf, size_t n)
 {
 	bool is64 = ctx->fi->is64;
@@ -227,8 +259,9 @@ static bool expect_instance_layout_free(const struct pv_ctx *ctx, const struct p
 			 inst[l->orig], word);
 		return false;
 	}
-	if (l->branch < 0 || !decode(is64, inst[l->branch], at + 4ull * (unsigned)l->branch, &d) ||
-	    !branch_to(&d, site + 4, is64)) {
+	uint64_t b_at = at + 4ull * (unsigned)l->branch;
+	if (l->branch < 0 || !decode(is64, inst[l->branch], read_addr(inst[l->branch], b_at), &d) ||
+	    !returns_to(&d, inst[l->branch], b_at, site + 4, is64)) {
 		snprintf(buf, n, "%s: the kernel's branch slot (word %d) does not return to 0x%llx", cls, l->branch,
 			 (unsigned long long)site + 4);
 		return false;
@@ -253,16 +286,18 @@ bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uin
 		orig.text[0] = 0, orig.id = 0;
 	for (unsigned i = 0; i < ninst; i++) {
 		uint64_t a = at + 4ull * i;
-		if (!decode(is64, inst[i], a, &d)) {
+		if (!decode(is64, inst[i], read_addr(inst[i], a), &d)) {
 			snprintf(buf, n, "%s instance word %u (0x%08x) does not decode", cls, i, inst[i]);
 			return false;
 		}
 		if ((int)i == l->orig && (inst[i] != word || d.id != orig.id)) {
-			snprintf(buf, n, "%s orig-ins slot holds '%s', want '%s'", cls, d.text, orig.text);
+			snprintf(buf, n, "%s orig-ins slot holds '%s', want '%s'", cls, text_at(is64, inst[i], a, &d),
+				 orig.text);
 			return false;
 		}
-		if ((int)i == l->branch && !branch_to(&d, site + 4, is64)) {
-			snprintf(buf, n, "%s branch slot '%s', want b 0x%llx", cls, d.text, (unsigned long long)site + 4);
+		if ((int)i == l->branch && !returns_to(&d, inst[i], a, site + 4, is64)) {
+			snprintf(buf, n, "%s branch slot '%s', want b 0x%llx", cls, text_at(is64, inst[i], a, &d),
+				 (unsigned long long)site + 4);
 			return false;
 		}
 		if ((int)i == l->reg || (int)i == l->reg2) {
@@ -271,7 +306,8 @@ bool pvf_expect_instance(const struct pv_ctx *ctx, const struct pv_row *row, uin
 					      : fetch_is(&d, 30, (word >> 21) & 31, is64,
 							 ctx->profile == PV_PROFILE_LINUX);
 			if (!ok) {
-				snprintf(buf, n, "%s register slot '%s' for 0x%08x", cls, d.text, word);
+				snprintf(buf, n, "%s register slot '%s' for 0x%08x", cls, text_at(is64, inst[i], a, &d),
+					 word);
 				return false;
 			}
 		}
