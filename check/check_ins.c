@@ -24,6 +24,7 @@
 
 struct patched {
 	uint32_t now;
+	uint8_t mem[4 * PV_TMPL_MAX_WORDS]; /* the area memory after the pass */
 	uint32_t inst[PV_TMPL_MAX_WORDS];
 	size_t used;
 	struct pv_report rep;
@@ -42,7 +43,9 @@ static void patch_once(const struct pv_ctx *ctx, uint32_t w, uint64_t site, stru
 		return;
 	p->now = pv_get_word(ctx, img);
 	p->used = area.used;
-	for (unsigned i = 0; i < PV_TMPL_MAX_WORDS; i++)
+	memcpy(p->mem, mem, sizeof mem); /* all of it, for the determinism check */
+	/* as word values, the words the pass used (the instance checks read no more) */
+	for (unsigned i = 0; i < PV_TMPL_MAX_WORDS && 4 * i < area.used; i++)
 		p->inst[i] = pv_get_word(ctx, mem + 4 * i);
 }
 
@@ -114,7 +117,7 @@ void pvf_check_word(const struct pv_ctx *ctx, uint32_t w, bool verbose, FILE *ou
 	struct patched a, b;
 	patch_once(ctx, w, site, &a);
 	patch_once(ctx, w, site, &b);
-	bool same = a.now == b.now && a.used == b.used && !memcmp(a.inst, b.inst, sizeof a.inst);
+	bool same = a.now == b.now && a.used == b.used && !memcmp(a.mem, b.mem, sizeof a.mem);
 	pv_report_free(&a.rep);
 	pv_report_free(&b.rep);
 	if (!same)
