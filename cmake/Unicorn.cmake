@@ -92,7 +92,7 @@ ExternalProject_Add(unicorn_ext
   ${_uc_extract_opt}
   PATCH_COMMAND ${CMAKE_COMMAND} -DPATCH=${PATCH_EXECUTABLE}
                 -DPATCH_DIR=${PROJECT_SOURCE_DIR}/third_party
-                -DPATCHES=unicorn-ppc64-cpu-model.patch,unicorn-ppc64-or-pause.patch
+                -DPATCHES=unicorn-ppc64-cpu-model.patch,unicorn-ppc64-or-pause.patch,unicorn-ppc-xer-flags.patch
                 -P "${PROJECT_SOURCE_DIR}/cmake/UnicornPatch.cmake"
   CMAKE_COMMAND ${CMAKE_COMMAND} -E env --unset=CFLAGS --unset=CXXFLAGS --unset=LDFLAGS --unset=CPPFLAGS
                 ${CMAKE_COMMAND}
