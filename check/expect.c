@@ -72,10 +72,15 @@ static bool decode_uncached(bool is64, uint32_t w, uint64_t addr, struct dec *d)
  * (a load or store per class and register, the templates' fixed slots),
  * so nearly every reading is one made before. Each entry holds its whole
  * key; a word capstone does not decode is not remembered. Per thread, like
- * the handles. This took the decoding (with the strcmp calls inside
- * capstone that libFuzzer intercepts) from most of fuzz_check_ins's and
- * fuzz_image's time to almost none (docs/performance.md). */
+ * the handles. capstone with the strcmp calls inside it that libFuzzer
+ * intercepts was a fifth of fuzz_check_ins's time and half of
+ * fuzz_image's, and is 1% and 5% with it (docs/performance.md). */
 #define MEMO_BITS 10
+
+/* b or bc with AA clear: the only words capstone reads differently at
+ * another address (it shows their target) */
+static bool relative_branch(uint32_t w) { return (w >> 26 == 18 || w >> 26 == 16) && !(w & 2); }
+
 static _Thread_local struct memo {
 	bool used, is64;
 	uint32_t w;
@@ -85,10 +90,8 @@ static _Thread_local struct memo {
 
 static bool decode(bool is64, uint32_t w, uint64_t addr, struct dec *d)
 {
-	/* only a relative branch (b, bc: primary opcodes 18, 16) reads
-	 * differently at another address: any other word is remembered once,
-	 * wherever a template instance puts it */
-	if (w >> 26 != 18 && w >> 26 != 16)
+	/* any other word is remembered once, wherever a template instance puts it */
+	if (!relative_branch(w))
 		addr = 0;
 	uint64_t k = ((uint64_t)w << 1 | is64) ^ addr * 0x9e3779b97f4a7c15ull;
 	struct memo *m = &memo[(k * 0xff51afd7ed558ccdull) >> (64 - MEMO_BITS)];
@@ -127,8 +130,6 @@ static bool branch_to(const struct dec *d, uint64_t target, bool is64)
  * target - at in the flavor's width. READ_AT is 64 MiB, past any backward
  * reach, so no reading wraps. */
 #define READ_AT 0x4000000ull
-
-static bool relative_branch(uint32_t w) { return (w >> 26 == 18 || w >> 26 == 16) && !(w & 2); }
 
 static uint64_t read_addr(uint32_t w, uint64_t at) { return relative_branch(w) ? READ_AT : at; }
 

@@ -43,9 +43,9 @@ struct pv_state {
 #define PV_STATE_BYTES 600
 void pv_state_from_bytes(enum pv_flavor f, const uint8_t *b, size_t n, struct pv_state *st);
 void pv_state_from_seed(enum pv_flavor f, uint64_t seed, struct pv_state *st);
-void pv_state_fill_data(const struct pv_state *st, uint8_t data[PV_EMU_DATA_SIZE]);
-/* The same bytes, from a cache of the last state's (this thread's; valid
- * until the next call with another seed). */
+/* The state's data region (PV_EMU_DATA_SIZE bytes from its data_seed), from
+ * a cache of the last state's (this thread's; valid until the next call
+ * with another seed). */
 const uint8_t *pv_state_data(const struct pv_state *st);
 
 /* State number i of a corner sweep: a seeded state with, by i, MSR[EE] set

@@ -506,8 +506,8 @@ static void load_code(struct pv_machine *m, const struct pv_ctx *ctx, const stru
 /* The end address unicorn is given. After every uc_emu_start, unicorn
  * throws away the translated block that holds the byte before it, which
  * is the block of the code's last instruction: with the code's end there,
- * every run, even of the same code, translated that block again (a third
- * of the time of pvfuzz diff, docs/performance.md). So unicorn gets an
+ * every run, even of the same code, translated that block again (28% of
+ * pvfuzz diff's instructions, docs/performance.md). So unicorn gets an
  * address no instruction has (PowerPC instructions are word-aligned),
  * whose byte before lies in no block, and the code hook ends the run at
  * the code's end itself: every address of the text is hooked, and a hook
@@ -549,7 +549,7 @@ int pv_machine_run(struct pv_machine *m, const struct pv_ctx *ctx, const struct 
 	memcpy(m->data, pv_state_data(st), PV_EMU_DATA_SIZE);
 	memcpy(m->page, st->page, PV_MAGIC_PAGE_SIZE);
 
-	/* registers: the state's, over the clean context */
+	/* registers: the state's, over a CPU that is the clean context in all else */
 	for (int i = 0; i < 32; i++)
 		reg_write(m, UC_PPC_REG_0 + i, st->gpr[i]);
 	reg_write(m, UC_PPC_REG_LR, st->lr);

@@ -115,7 +115,7 @@ void pv_state_from_seed(enum pv_flavor f, uint64_t seed, struct pv_state *st)
 	pv_state_from_bytes(f, b, sizeof b, st);
 }
 
-void pv_state_fill_data(const struct pv_state *st, uint8_t data[PV_EMU_DATA_SIZE])
+static void fill_data(const struct pv_state *st, uint8_t data[PV_EMU_DATA_SIZE])
 {
 	uint64_t s = st->data_seed;
 	for (size_t i = 0; i < PV_EMU_DATA_SIZE; i += 8) {
@@ -136,7 +136,7 @@ const uint8_t *pv_state_data(const struct pv_state *st)
 		uint8_t data[PV_EMU_DATA_SIZE];
 	} last;
 	if (!last.ready || last.seed != st->data_seed) {
-		pv_state_fill_data(st, last.data);
+		fill_data(st, last.data);
 		last.seed = st->data_seed;
 		last.ready = true;
 	}

@@ -113,11 +113,11 @@ if [ -e "$kernel" ]; then
 		{ echo "pvfuzz diff --vmlinux --sites all failed:"; tail -n 20 <<<"$out"; exit 1; }
 	end=$(date +%s.%N)
 	run=$(sed -n 's/^sites run: *\([0-9]*\).*/\1/p' <<<"$out" | head -n 1)
-	[ -n "$run" ] || run=$(grep -o '[0-9]* sites run' <<<"$out" | head -n 1 | cut -d' ' -f1)
+	[ -n "$run" ] || { echo "pvfuzz diff --vmlinux printed no summary:"; tail -n 20 <<<"$out"; exit 1; }
 	check_s=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-	echo "kernel check, every site (pvfuzz diff --vmlinux --sites all, 16 corner states each): ${check_s} s, ${run:-?} sites run"
+	echo "kernel check, every site (pvfuzz diff --vmlinux --sites all, 16 corner states each): ${check_s} s, ${run} sites run"
 	jkernel+=("\"kernel\":$(jstr "$(readlink -f "$kernel")")" "\"text_bytes\":$bytes" "\"sites\":$sites"
-		  "\"patch_s\":$best" "\"check_all_sites_s\":$check_s" "\"check_sites_run\":${run:-null}")
+		  "\"patch_s\":$best" "\"check_all_sites_s\":$check_s" "\"check_sites_run\":$run")
 else
 	echo "kernel patch: no kernel at $kernel (scripts/fetch-debian-kernel.sh fetches one)"
 fi
